@@ -1,0 +1,41 @@
+"""dlrecipes: the classic deep-learning architectures as Keras 3 Functional-API builders, with
+the training recipes that made them work."""
+
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # before TensorFlow loads: no C++ info logs
+
+from dlrecipes.errors import ConfigError, DataUnavailableError
+from dlrecipes.registry import ModelInfo, Paper, build_model, count_params, list_models, model_info
+from dlrecipes.training import (
+    EarlyStoppingSpec,
+    ModelSpec,
+    OptimizerSpec,
+    Recipe,
+    RegularizationSpec,
+    ScheduleSpec,
+    get_recipe,
+    list_recipes,
+    train,
+)
+
+__version__ = "0.1.0"
+__all__ = [
+    "ConfigError",
+    "DataUnavailableError",
+    "EarlyStoppingSpec",
+    "ModelInfo",
+    "ModelSpec",
+    "OptimizerSpec",
+    "Paper",
+    "Recipe",
+    "RegularizationSpec",
+    "ScheduleSpec",
+    "build_model",
+    "count_params",
+    "get_recipe",
+    "list_models",
+    "list_recipes",
+    "model_info",
+    "train",
+]

@@ -1,0 +1,36 @@
+"""Activations by name, including LeCun's scaled tanh and the parametric ones that are layers."""
+
+import keras
+
+from dlrecipes.validation import check_choice
+
+
+@keras.saving.register_keras_serializable(package="dlrecipes")
+def scaled_tanh(x):
+    """LeCun et al. 1998, "Gradient-based learning applied to document recognition", App. A:
+    f(a) = 1.7159·tanh(2a/3), so that f(±1) = ±1."""
+    return 1.7159 * keras.ops.tanh(x * (2.0 / 3.0))
+
+
+_FUNCTIONS = {
+    "linear": "linear",
+    "sigmoid": "sigmoid",
+    "tanh": "tanh",
+    "scaled_tanh": scaled_tanh,
+    "relu": "relu",
+    "leaky_relu": "leaky_relu",
+    "elu": "elu",
+    "selu": "selu",
+    "gelu": "gelu",
+    "swish": "swish",
+}
+_LAYERS = {"prelu": keras.layers.PReLU}
+ACTIVATIONS = tuple(sorted([*_FUNCTIONS, *_LAYERS]))
+
+
+def activation_layer(activation, name):
+    """A layer applying the activation called `activation` (one of ACTIVATIONS)."""
+    check_choice("activation", activation, ACTIVATIONS)
+    if activation in _LAYERS:
+        return _LAYERS[activation](name=name)
+    return keras.layers.Activation(_FUNCTIONS[activation], name=name)

@@ -1,0 +1,58 @@
+"""The callbacks every run uses, in the order they must run."""
+
+import time
+
+import keras
+
+
+class TrainingLogger(keras.callbacks.Callback):
+    """Adds to each epoch's logs the learning rate in use and `train_time_s`, the epoch's time
+    without validation (for examples per second)."""
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._start = time.perf_counter()
+        self._train_end = None
+
+    def on_test_begin(self, logs=None):
+        if self._train_end is None:
+            self._train_end = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        if logs is None:
+            return
+        logs["train_time_s"] = (self._train_end or time.perf_counter()) - self._start
+        learning_rate = self.model.optimizer.learning_rate
+        logs["learning_rate"] = float(keras.ops.convert_to_numpy(learning_rate))
+
+
+def run_callbacks(recipe, run_dir, *, monitor, schedule_callbacks=(), extra=()):
+    """Logger, BackupAndRestore (a killed run resumes), TerminateOnNaN, ModelCheckpoint of the
+    best epoch, EarlyStopping (best weights restored), the schedule's, CSVLogger, TensorBoard,
+    then the caller's `extra` callbacks."""
+    mode = "max" if monitor.endswith("accuracy") else "min"
+    callbacks = [
+        TrainingLogger(),
+        keras.callbacks.BackupAndRestore(str(run_dir / "backup")),
+        keras.callbacks.TerminateOnNaN(),
+        keras.callbacks.ModelCheckpoint(
+            str(run_dir / "checkpoint.keras"), monitor=monitor, mode=mode, save_best_only=True
+        ),
+    ]
+    if recipe.early_stopping.patience is not None:
+        callbacks.append(
+            keras.callbacks.EarlyStopping(
+                monitor=monitor,
+                mode=mode,
+                patience=recipe.early_stopping.patience,
+                min_delta=recipe.early_stopping.min_delta,
+                restore_best_weights=True,
+                verbose=1,
+            )
+        )
+    callbacks += [
+        *schedule_callbacks,
+        keras.callbacks.CSVLogger(str(run_dir / "history.csv"), append=True),
+        keras.callbacks.TensorBoard(str(run_dir / "logs")),
+        *extra,
+    ]
+    return callbacks

@@ -1,0 +1,164 @@
+"""The one training engine: recipe in, trained model and run folder out."""
+
+import dataclasses
+import datetime
+import json
+import pathlib
+import time
+
+import keras
+
+from dlrecipes.errors import ConfigError
+from dlrecipes.training import reporting
+from dlrecipes.training.callbacks import run_callbacks
+from dlrecipes.training.losses import build_loss
+from dlrecipes.training.optimizers import build_optimizer
+from dlrecipes.training.recipe import Recipe
+from dlrecipes.training.recipes import get_recipe
+from dlrecipes.training.schedules import build_schedule
+from dlrecipes.validation import check_int
+
+# Short flags of the CLI and recipe scripts -> recipe fields.
+SHORTHANDS = {"lr": "optimizer.learning_rate"}
+
+
+@dataclasses.dataclass
+class RunResult:
+    """A finished run: its folder, test metrics, trained model and per-epoch history."""
+
+    run_dir: pathlib.Path
+    metrics: dict
+    model: keras.Model
+    history: dict
+
+
+def resolve_recipe(recipe, overrides):
+    """A Recipe from a Recipe or a recipe name, with `overrides` (field names, dotted paths or
+    SHORTHANDS; None values ignored) applied and validated."""
+    if isinstance(recipe, str):
+        recipe = get_recipe(recipe)
+    if not isinstance(recipe, Recipe):
+        raise ConfigError(f"recipe must be a Recipe or a recipe name. Received: recipe={recipe!r}")
+    return recipe.override({SHORTHANDS.get(k, k): v for k, v in overrides.items()})
+
+
+def _new_run_dir(recipe, out):
+    stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+    base = pathlib.Path(out) / recipe.name / stamp
+    run_dir, suffix = base, 1
+    while run_dir.exists():
+        suffix += 1
+        run_dir = base.with_name(f"{stamp}-{suffix}")
+    run_dir.mkdir(parents=True)
+    (run_dir / "recipe.json").write_text(recipe.to_json() + "\n")
+    return run_dir
+
+
+def _resumed_run_dir(recipe, resume):
+    run_dir = pathlib.Path(resume)
+    saved = run_dir / "recipe.json"
+    if not saved.is_file():
+        raise ConfigError(f"resume must be a run folder holding recipe.json. Received: resume={str(resume)!r}")
+    if (run_dir / "metrics.json").exists():
+        raise ConfigError(f"The run in {run_dir} has already finished; there is nothing to resume.")
+    if json.loads(saved.read_text()) != json.loads(recipe.to_json()):
+        raise ConfigError(
+            f"The run in {run_dir} was started with a different recipe; resume it with the same "
+            "recipe and overrides (see its recipe.json)."
+        )
+    return run_dir
+
+
+def _monitor(recipe):
+    monitor = recipe.early_stopping.monitor
+    return monitor if recipe.validation else monitor.removeprefix("val_")
+
+
+def train(
+    recipe,
+    *,
+    data_dir=None,
+    out="runs",
+    resume=None,
+    callbacks=(),
+    max_train_examples=None,
+    verbose="auto",
+    **overrides,
+):
+    """Train `recipe` (a Recipe or a recipe name) and write `<out>/<recipe>/<timestamp>/`.
+
+    `overrides` replace recipe fields (`epochs=3`, `lr=0.01`, `**{"optimizer.name": "sgd"}`).
+    `resume` is the folder of a killed run of the same recipe: training continues from its
+    last finished epoch. `max_train_examples` trains on the first n training examples only.
+    """
+    from dlrecipes.data import load
+    from dlrecipes.registry import build_model, count_params
+
+    recipe = resolve_recipe(recipe, overrides)
+    if max_train_examples is not None:
+        check_int("max_train_examples", max_train_examples, minimum=1)
+    run_dir = _resumed_run_dir(recipe, resume) if resume else _new_run_dir(recipe, out)
+
+    keras.utils.set_random_seed(recipe.seed)
+    data = load(recipe.dataset, data_dir=data_dir, validation=recipe.validation, seed=recipe.seed)
+    if max_train_examples is not None:
+        data = data.limit(train=max_train_examples)
+    model = build_model(
+        recipe.model.name,
+        input_shape=data.input_shape,
+        num_classes=data.num_classes,
+        weight_decay=recipe.regularization.weight_decay,
+        **recipe.model.builder_kwargs(),
+    )
+    steps_per_epoch = data.steps_per_epoch(recipe.batch_size)
+    learning_rate, schedule_callbacks = build_schedule(
+        recipe.schedule.name,
+        recipe.schedule.options,
+        learning_rate=recipe.optimizer.learning_rate,
+        steps_per_epoch=steps_per_epoch,
+        epochs=recipe.epochs,
+    )
+    logits = recipe.model.options.get("classifier_activation") is None
+    model.compile(
+        optimizer=build_optimizer(recipe.optimizer.name, learning_rate, recipe.optimizer.options),
+        loss=build_loss(recipe.loss, from_logits=logits),
+        metrics=["accuracy"],
+    )
+    monitor = _monitor(recipe)
+    train_data = data.as_dataset("train", recipe.batch_size, seed=recipe.seed)
+    validation_data = data.as_dataset("validation", recipe.batch_size) if recipe.validation else None
+
+    start = time.perf_counter()
+    model.fit(
+        train_data,
+        validation_data=validation_data,
+        epochs=recipe.epochs,
+        callbacks=run_callbacks(
+            recipe, run_dir, monitor=monitor, schedule_callbacks=schedule_callbacks, extra=callbacks
+        ),
+        verbose=verbose,
+    )
+    wall_time = time.perf_counter() - start
+    test = model.evaluate(data.as_dataset("test", recipe.batch_size), return_dict=True, verbose=0)
+    model.save(run_dir / "model.keras")
+
+    history = reporting.read_history(run_dir / "history.csv")
+    metrics = {
+        "recipe": recipe.name,
+        "test_loss": float(test["loss"]),
+        "test_accuracy": float(test["accuracy"]),
+        "best_epoch": reporting.best_epoch(history, monitor),
+        "monitor": monitor,
+        "epochs_run": len(history["epoch"]),
+        "wall_time_s": wall_time,
+        "examples_per_s": len(data.y_train) * len(history["epoch"]) / sum(history["train_time_s"]),
+        "train_examples": len(data.y_train),
+        "trainable_params": count_params(model)[0],
+        "backend": keras.backend.backend(),
+        "keras_version": keras.__version__,
+        "data_source": data.source,
+        "reference": recipe.reference,
+    }
+    reporting.write_json(run_dir / "metrics.json", metrics)
+    reporting.plot_curves(history, run_dir / "curves.png", title=f"{recipe.name} ({recipe.model.name})")
+    return RunResult(run_dir=run_dir, metrics=metrics, model=model, history=history)

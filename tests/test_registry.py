@@ -1,0 +1,156 @@
+"""The registry itself, then a harness run over every registered model, so a new model is
+tested the moment it is registered."""
+
+import math
+
+import numpy as np
+import pytest
+
+import dlrecipes
+from dlrecipes import registry
+from dlrecipes.errors import ConfigError
+
+from tests.conftest import run_python
+
+MODELS = dlrecipes.list_models()
+
+
+def test_list_models_wildcards_and_family():
+    assert {"lenet5", "lenet5_modern", "mlp", "linear"} <= set(MODELS)
+    assert dlrecipes.list_models("lenet*") == ["lenet5", "lenet5_modern"]
+    assert dlrecipes.list_models(family="lenet") == ["lenet5", "lenet5_modern"]
+    assert dlrecipes.list_models("nothing*") == []
+
+
+def test_duplicate_registration_is_refused():
+    info = registry._INFOS["mlp"]
+    with pytest.raises(ConfigError, match="already registered"):
+        registry.register_model(lambda **kw: None, **{**info.__dict__})
+
+
+def test_unknown_name_suggests_closest():
+    with pytest.raises(ConfigError, match="Unknown model 'lenet6'.*Did you mean: lenet5"):
+        dlrecipes.build_model("lenet6")
+
+
+def test_unknown_keyword_raises_type_error_naming_allowed():
+    with pytest.raises(TypeError, match="unexpected keyword arguments \\['activaton'\\].*activation"):
+        dlrecipes.build_model("lenet5", activaton="relu")
+
+
+@pytest.mark.parametrize("num_classes", [1, -3, 2.5, True])
+def test_bad_num_classes(num_classes):
+    with pytest.raises(ConfigError, match="num_classes"):
+        dlrecipes.build_model("mlp", num_classes=num_classes)
+
+
+def test_model_info_fields_and_recipes():
+    info = dlrecipes.model_info("lenet5")
+    assert info.family == "lenet" and info.task == "classification"
+    assert info.paper.year == 1998 and "LeCun" in info.paper.authors
+    assert info.default_input_shape == (32, 32, 1) and info.min_input_size == 16
+    assert info.num_params == 61_706  # REFERENCE.md §1, the common modern LeNet-5
+    assert info.recipes == ("lenet5_fashion_mnist",)
+    with pytest.raises(Exception):
+        info.family = "other"  # frozen
+
+
+def _small_shape(info, channels):
+    """The smallest input the model accepts (its default size when it has no minimum)."""
+    if len(info.default_input_shape) != 3:
+        return info.default_input_shape
+    size = info.min_input_size or info.default_input_shape[0]
+    return (size, size, channels)
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_trainable_parameters_equal_model_info(name):
+    info = dlrecipes.model_info(name)
+    model = dlrecipes.build_model(name)
+    assert dlrecipes.count_params(model)[0] == info.num_params
+
+
+@pytest.mark.parametrize("channels", [1, 3])
+@pytest.mark.parametrize("name", MODELS)
+def test_forward_and_one_training_step(name, channels):
+    info = dlrecipes.model_info(name)
+    shape = _small_shape(info, channels)
+    model = dlrecipes.build_model(name, input_shape=shape, num_classes=5)
+    x = np.random.default_rng(0).normal(size=(4, *shape)).astype("float32")
+    y = np.array([0, 1, 2, 4])
+    out = model.predict(x, verbose=0)
+    assert out.shape == (4, 5) and np.isfinite(out).all()
+    model.compile("sgd", loss=dlrecipes.training.losses.build_loss("crossentropy"))
+    before = [w.numpy().copy() for w in model.trainable_weights]
+    loss = model.train_on_batch(x, y)
+    assert math.isfinite(float(loss))
+    assert any(not np.array_equal(b, w.numpy()) for b, w in zip(before, model.trainable_weights))
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_feature_extractor(name):
+    info = dlrecipes.model_info(name)
+    shape = _small_shape(info, 3)
+    options = registry.builder_options(name)
+    pooled = {"pooling": "avg"} if "pooling" in options else {}
+    without_top = dlrecipes.build_model(name, input_shape=shape, include_top=False, **pooled)
+    no_classes = dlrecipes.build_model(name, input_shape=shape, num_classes=0, **pooled)
+    assert len(without_top.output_shape) == 2
+    assert without_top.output_shape == no_classes.output_shape
+    assert all("predictions" not in layer.name for layer in without_top.layers)
+
+
+@pytest.mark.parametrize("name", [n for n in MODELS if dlrecipes.model_info(n).min_input_size])
+def test_too_small_input_names_the_minimum(name):
+    minimum = dlrecipes.model_info(name).min_input_size
+    with pytest.raises(ConfigError, match=f"at least {minimum}x{minimum}"):
+        dlrecipes.build_model(name, input_shape=(minimum - 1, minimum - 1, 3))
+
+
+def test_save_load_in_fresh_process_gives_identical_outputs(tmp_path):
+    rng = np.random.default_rng(1)
+    for name in MODELS:
+        shape = _small_shape(dlrecipes.model_info(name), 3)
+        model = dlrecipes.build_model(name, input_shape=shape, num_classes=4, weight_decay=1e-4)
+        x = rng.normal(size=(2, *shape)).astype("float32")
+        np.save(tmp_path / f"{name}_x.npy", x)
+        np.save(tmp_path / f"{name}_y.npy", model.predict(x, verbose=0))
+        model.save(tmp_path / f"{name}.keras")
+    result = run_python(
+        f"""
+import pathlib, numpy as np, keras
+import dlrecipes  # registers the custom layers and losses
+folder = pathlib.Path({str(tmp_path)!r})
+for name in {MODELS!r}:
+    model = keras.saving.load_model(folder / f"{{name}}.keras")
+    y = model.predict(np.load(folder / f"{{name}}_x.npy"), verbose=0)
+    np.testing.assert_array_equal(y, np.load(folder / f"{{name}}_y.npy"))
+    assert model.losses, name  # the weight decay survived the round trip
+print("ok", len({MODELS!r}))
+"""
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert f"ok {len(MODELS)}" in result.stdout
+
+
+@pytest.mark.parametrize("backend", ["jax", "torch"])
+def test_every_model_trains_on_other_backends(backend):
+    pytest.importorskip(backend)
+    result = run_python(
+        f"""
+import numpy as np
+import dlrecipes
+from tests.test_registry import _small_shape
+for name in dlrecipes.list_models():
+    shape = _small_shape(dlrecipes.model_info(name), 3)
+    model = dlrecipes.build_model(name, input_shape=shape, num_classes=3)
+    model.compile("sgd", loss=dlrecipes.training.losses.build_loss("crossentropy"))
+    x = np.random.default_rng(0).normal(size=(2, *shape)).astype("float32")
+    loss = float(model.train_on_batch(x, np.array([0, 2])))
+    assert np.isfinite(loss), name
+print("ok", len(dlrecipes.list_models()))
+""",
+        env={"KERAS_BACKEND": backend},
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert f"ok {len(MODELS)}" in result.stdout
