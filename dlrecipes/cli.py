@@ -22,6 +22,9 @@ def add_train_arguments(parser):
     parser.add_argument("--data-dir", help="folder with the dataset's raw files")
     parser.add_argument("--out", default="runs", help="root of run folders (default: runs)")
     parser.add_argument("--resume", metavar="RUN_DIR", help="continue a killed run of this recipe")
+    parser.add_argument(
+        "--max-train-examples", type=int, metavar="N", help="train on the first N examples only (smoke runs)"
+    )
 
 
 def _train(recipe, args):
@@ -32,6 +35,7 @@ def _train(recipe, args):
         data_dir=args.data_dir,
         out=args.out,
         resume=args.resume,
+        max_train_examples=args.max_train_examples,
         epochs=args.epochs,
         batch_size=args.batch_size,
         lr=args.lr,

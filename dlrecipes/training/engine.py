@@ -4,6 +4,7 @@ import dataclasses
 import datetime
 import json
 import pathlib
+import sys
 import time
 
 import keras
@@ -54,7 +55,7 @@ def _new_run_dir(recipe, out):
     return run_dir
 
 
-def _resumed_run_dir(recipe, resume):
+def _check_resumable(recipe, resume):
     run_dir = pathlib.Path(resume)
     saved = run_dir / "recipe.json"
     if not saved.is_file():
@@ -66,12 +67,68 @@ def _resumed_run_dir(recipe, resume):
             f"The run in {run_dir} was started with a different recipe; resume it with the same "
             "recipe and overrides (see its recipe.json)."
         )
-    return run_dir
+
+
+def _progress(verbose):
+    """Keras' progress bar on a terminal, one line per epoch in logs and CI."""
+    if verbose == "auto":
+        return 1 if sys.stdout.isatty() else 2
+    return verbose
 
 
 def _monitor(recipe):
     monitor = recipe.early_stopping.monitor
     return monitor if recipe.validation else monitor.removeprefix("val_")
+
+
+def compiled_model(recipe, data):
+    """(model, schedule callbacks): the recipe's model for `data`'s shapes, compiled with its
+    optimizer, learning-rate schedule, loss and weight decay."""
+    from dlrecipes.registry import build_model
+
+    model = build_model(
+        recipe.model.name,
+        input_shape=data.input_shape,
+        num_classes=data.num_classes,
+        weight_decay=recipe.regularization.weight_decay,
+        **recipe.model.builder_kwargs(),
+    )
+    learning_rate, schedule_callbacks = build_schedule(
+        recipe.schedule.name,
+        recipe.schedule.options,
+        learning_rate=recipe.optimizer.learning_rate,
+        steps_per_epoch=data.steps_per_epoch(recipe.batch_size),
+        epochs=recipe.epochs,
+    )
+    logits = recipe.model.options.get("classifier_activation") is None
+    model.compile(
+        optimizer=build_optimizer(recipe.optimizer.name, learning_rate, recipe.optimizer.options),
+        loss=build_loss(recipe.loss, from_logits=logits),
+        metrics=["accuracy"],
+    )
+    return model, schedule_callbacks
+
+
+def _metrics(recipe, data, model, history, test, *, monitor, wall_time):
+    from dlrecipes.registry import count_params
+
+    epochs_run = len(history["epoch"])
+    return {
+        "recipe": recipe.name,
+        "test_loss": float(test["loss"]),
+        "test_accuracy": float(test["accuracy"]),
+        "best_epoch": reporting.best_epoch(history, monitor),
+        "monitor": monitor,
+        "epochs_run": epochs_run,
+        "wall_time_s": wall_time,
+        "examples_per_s": len(data.y_train) * epochs_run / sum(history["train_time_s"]),
+        "train_examples": len(data.y_train),
+        "trainable_params": count_params(model)[0],
+        "backend": keras.backend.backend(),
+        "keras_version": keras.__version__,
+        "data_source": data.source,
+        "reference": recipe.reference,
+    }
 
 
 def train(
@@ -90,75 +147,40 @@ def train(
     `overrides` replace recipe fields (`epochs=3`, `lr=0.01`, `**{"optimizer.name": "sgd"}`).
     `resume` is the folder of a killed run of the same recipe: training continues from its
     last finished epoch. `max_train_examples` trains on the first n training examples only.
+    Every argument is checked, the data loaded and the model built before anything is written.
     """
     from dlrecipes.data import load
-    from dlrecipes.registry import build_model, count_params
 
     recipe = resolve_recipe(recipe, overrides)
     if max_train_examples is not None:
         check_int("max_train_examples", max_train_examples, minimum=1)
-    run_dir = _resumed_run_dir(recipe, resume) if resume else _new_run_dir(recipe, out)
-
+    if resume:
+        _check_resumable(recipe, resume)
     keras.utils.set_random_seed(recipe.seed)
     data = load(recipe.dataset, data_dir=data_dir, validation=recipe.validation, seed=recipe.seed)
     if max_train_examples is not None:
         data = data.limit(train=max_train_examples)
-    model = build_model(
-        recipe.model.name,
-        input_shape=data.input_shape,
-        num_classes=data.num_classes,
-        weight_decay=recipe.regularization.weight_decay,
-        **recipe.model.builder_kwargs(),
-    )
-    steps_per_epoch = data.steps_per_epoch(recipe.batch_size)
-    learning_rate, schedule_callbacks = build_schedule(
-        recipe.schedule.name,
-        recipe.schedule.options,
-        learning_rate=recipe.optimizer.learning_rate,
-        steps_per_epoch=steps_per_epoch,
-        epochs=recipe.epochs,
-    )
-    logits = recipe.model.options.get("classifier_activation") is None
-    model.compile(
-        optimizer=build_optimizer(recipe.optimizer.name, learning_rate, recipe.optimizer.options),
-        loss=build_loss(recipe.loss, from_logits=logits),
-        metrics=["accuracy"],
-    )
+    model, schedule_callbacks = compiled_model(recipe, data)
+    run_dir = pathlib.Path(resume) if resume else _new_run_dir(recipe, out)
     monitor = _monitor(recipe)
-    train_data = data.as_dataset("train", recipe.batch_size, seed=recipe.seed)
-    validation_data = data.as_dataset("validation", recipe.batch_size) if recipe.validation else None
 
     start = time.perf_counter()
     model.fit(
-        train_data,
-        validation_data=validation_data,
+        data.as_dataset("train", recipe.batch_size, seed=recipe.seed),
+        validation_data=data.as_dataset("validation", recipe.batch_size) if recipe.validation else None,
         epochs=recipe.epochs,
         callbacks=run_callbacks(
             recipe, run_dir, monitor=monitor, schedule_callbacks=schedule_callbacks, extra=callbacks
         ),
-        verbose=verbose,
+        shuffle=False,  # the pipeline shuffles, seeded
+        verbose=_progress(verbose),
     )
     wall_time = time.perf_counter() - start
     test = model.evaluate(data.as_dataset("test", recipe.batch_size), return_dict=True, verbose=0)
     model.save(run_dir / "model.keras")
 
     history = reporting.read_history(run_dir / "history.csv")
-    metrics = {
-        "recipe": recipe.name,
-        "test_loss": float(test["loss"]),
-        "test_accuracy": float(test["accuracy"]),
-        "best_epoch": reporting.best_epoch(history, monitor),
-        "monitor": monitor,
-        "epochs_run": len(history["epoch"]),
-        "wall_time_s": wall_time,
-        "examples_per_s": len(data.y_train) * len(history["epoch"]) / sum(history["train_time_s"]),
-        "train_examples": len(data.y_train),
-        "trainable_params": count_params(model)[0],
-        "backend": keras.backend.backend(),
-        "keras_version": keras.__version__,
-        "data_source": data.source,
-        "reference": recipe.reference,
-    }
+    metrics = _metrics(recipe, data, model, history, test, monitor=monitor, wall_time=wall_time)
     reporting.write_json(run_dir / "metrics.json", metrics)
     reporting.plot_curves(history, run_dir / "curves.png", title=f"{recipe.name} ({recipe.model.name})")
     return RunResult(run_dir=run_dir, metrics=metrics, model=model, history=history)

@@ -1,0 +1,98 @@
+"""`dlrecipes list | show | train` and recipe scripts: output, exit codes, clear errors."""
+
+import pathlib
+import subprocess
+import sys
+
+import pytest
+
+from dlrecipes.cli import cli
+
+from tests.conftest import ROOT
+
+DLRECIPES = pathlib.Path(sys.executable).parent / "dlrecipes"
+
+
+def _cli(capsys, *argv):
+    code = cli(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_list_models_with_pattern(capsys):
+    code, out, _ = _cli(capsys, "list", "lenet*")
+    assert code == 0 and out.split() == ["lenet5", "lenet5_modern"]
+    assert "mlp" in _cli(capsys, "list")[1].split()
+    assert _cli(capsys, "list", "--family", "mlp")[1].split() == ["mlp"]
+
+
+def test_list_recipes(capsys):
+    out = _cli(capsys, "list", "--recipes")[1].split()
+    assert {"lenet5_fashion_mnist", "mlp_fashion_mnist", "linear_svm_fashion_mnist"} <= set(out)
+
+
+def test_show_prints_layers_parameters_and_shapes(capsys):
+    code, out, _ = _cli(capsys, "show", "lenet5")
+    assert code == 0
+    assert "trainable params: 61,706  total params: 61,706" in out  # REFERENCE.md §1
+    assert "input shape: (32, 32, 1)  output shape: (10,)" in out
+    assert "conv2_conv" in out and "recipes: lenet5_fashion_mnist" in out
+    out = _cli(capsys, "show", "mlp", "--input-shape", "8,8,1", "--num-classes", "3")[1]
+    assert f"trainable params: {64 * 256 + 256 + 256 * 128 + 128 + 128 * 100 + 100 + 100 * 3 + 3:,}" in out
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["train", "nope"], "Unknown recipe 'nope'"),
+        (["train", "lenet5_fashion_mnist", "--epochs", "0"], "epochs must be >= 1. Received: epochs=0"),
+        (["train", "lenet5_fashion_mnist", "--batch-size", "0"], "batch_size must be >= 1"),
+        (["train", "lenet5_fashion_mnist", "--lr", "-1"], "optimizer.learning_rate must be in"),
+        (["show", "lenet6"], "Did you mean: lenet5"),
+        (["show", "lenet5", "--input-shape", "8,8,1"], "at least 16x16"),
+        (["show", "mlp", "--num-classes", "1"], "num_classes must be >= 2"),
+    ],
+)
+def test_errors_are_one_clear_line_with_exit_code_2(capsys, argv, message):
+    code, _, err = _cli(capsys, *argv)
+    assert code == 2
+    assert message in err and "Traceback" not in err
+
+
+def test_data_dir_without_files(capsys, tmp_path):
+    code, _, err = _cli(capsys, "train", "mlp_fashion_mnist", "--data-dir", str(tmp_path), "--out", str(tmp_path))
+    assert code == 2 and "train-images-idx3-ubyte" in err
+
+
+def test_console_script_trains_and_prints_run_folder(tmp_path, fashion_mnist_dir):
+    result = subprocess.run(
+        [str(DLRECIPES), "train", "linear_svm_fashion_mnist", "--epochs", "2",
+         "--max-train-examples", "1000", "--out", str(tmp_path)],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "linear_svm_fashion_mnist: test accuracy" in result.stdout
+    run_dir = pathlib.Path(result.stdout.split("run folder: ")[1].strip())
+    assert (run_dir / "metrics.json").exists() and run_dir.parent == tmp_path / "linear_svm_fashion_mnist"
+
+
+def test_recipe_script_takes_the_same_flags(tmp_path, fashion_mnist_dir):
+    script = ROOT / "recipes" / "mlp_fashion_mnist.py"
+    bad = subprocess.run([sys.executable, str(script), "--epochs", "-2"], capture_output=True, text=True)
+    assert bad.returncode == 2 and "epochs must be >= 1" in bad.stderr and "Traceback" not in bad.stderr
+    good = subprocess.run(
+        [sys.executable, str(script), "--epochs", "1", "--max-train-examples", "500", "--seed", "3",
+         "--out", str(tmp_path)],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert good.returncode == 0, good.stderr[-3000:]
+    assert "mlp_fashion_mnist: test accuracy" in good.stdout
+
+
+def test_every_recipe_file_defines_a_valid_recipe():
+    import dlrecipes
+
+    for name in dlrecipes.list_recipes():
+        recipe = dlrecipes.get_recipe(name)
+        assert recipe.name == name
+        assert dlrecipes.model_info(recipe.model.name).recipes.count(name) == 1

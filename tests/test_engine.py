@@ -1,0 +1,146 @@
+"""The training engine on real Fashion-MNIST slices: run folder, falling loss, reload in a fresh
+process, resume after a kill, and bad input rejected before anything is written."""
+
+import json
+import signal
+
+import keras
+import numpy as np
+import pytest
+
+import dlrecipes
+from dlrecipes.errors import ConfigError
+from dlrecipes.training import reporting
+
+from tests.conftest import run_python
+
+SHORT = dict(max_train_examples=2000, validation=1000, verbose=0)
+
+
+@pytest.fixture(scope="module")
+def short_run(tmp_path_factory, fashion_mnist_dir):
+    out = tmp_path_factory.mktemp("runs")
+    return dlrecipes.train("lenet5_fashion_mnist", out=out, epochs=3, batch_size=64, **SHORT)
+
+
+def test_run_folder_contents(short_run):
+    names = {p.name for p in short_run.run_dir.iterdir()}
+    assert {"recipe.json", "model.keras", "history.csv", "metrics.json", "curves.png"} <= names
+    assert short_run.run_dir.parent.name == "lenet5_fashion_mnist"
+    saved = dlrecipes.Recipe.from_dict(json.loads((short_run.run_dir / "recipe.json").read_text()))
+    assert saved.to_json() == dlrecipes.get_recipe("lenet5_fashion_mnist").override(
+        {"epochs": 3, "batch_size": 64, "validation": 1000}
+    ).to_json()
+
+
+def test_loss_falls_and_metrics_are_consistent(short_run):
+    history, metrics = short_run.history, short_run.metrics
+    assert history["loss"][-1] < history["loss"][0]
+    assert metrics["epochs_run"] == 3 == len(history["epoch"])
+    assert metrics["train_examples"] == 2000
+    assert metrics["trainable_params"] == 61_706  # REFERENCE.md §1
+    assert metrics["best_epoch"] == reporting.best_epoch(history, "val_loss")
+    assert metrics["test_accuracy"] > 0.5  # ten classes: chance is 0.1
+    on_disk = json.loads((short_run.run_dir / "metrics.json").read_text())
+    assert on_disk == pytest.approx(metrics)
+    assert history["learning_rate"] == pytest.approx([1e-3] * 3)
+
+
+def test_model_reloads_in_fresh_process_with_identical_predictions(short_run, tmp_path):
+    x = np.random.default_rng(0).normal(size=(8, 28, 28, 1)).astype("float32")
+    np.save(tmp_path / "x.npy", x)
+    expected = short_run.model.predict(x, verbose=0)
+    result = run_python(
+        f"""
+import numpy as np, keras
+model = keras.saving.load_model({str(short_run.run_dir / "model.keras")!r})
+np.save({str(tmp_path / "y.npy")!r}, model.predict(np.load({str(tmp_path / "x.npy")!r}), verbose=0))
+"""
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    np.testing.assert_array_equal(np.load(tmp_path / "y.npy"), expected)
+
+
+def test_best_epoch_rule():
+    history = {"val_loss": [0.9, 0.5, 0.7], "val_accuracy": [0.1, 0.8, 0.9]}
+    assert reporting.best_epoch(history, "val_loss") == 2
+    assert reporting.best_epoch(history, "val_accuracy") == 3
+
+
+class _EpochRecorder(keras.callbacks.Callback):
+    def __init__(self):
+        super().__init__()
+        self.epochs = []
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.epochs.append(epoch)
+
+
+def test_killed_run_resumes_from_its_last_epoch(tmp_path, fashion_mnist_dir):
+    killed = run_python(
+        f"""
+import os, signal, keras, dlrecipes
+
+class KillAfterSecondEpoch(keras.callbacks.Callback):
+    def on_epoch_end(self, epoch, logs=None):
+        if epoch == 1:
+            os.kill(os.getpid(), signal.SIGKILL)
+
+dlrecipes.train("mlp_fashion_mnist", out={str(tmp_path)!r}, epochs=4, callbacks=[KillAfterSecondEpoch()],
+                max_train_examples=1000, validation=500, verbose=0)
+"""
+    )
+    assert killed.returncode == -signal.SIGKILL, killed.stderr[-3000:]
+    (run_dir,) = (tmp_path / "mlp_fashion_mnist").iterdir()
+    assert not (run_dir / "metrics.json").exists()
+
+    recorder = _EpochRecorder()
+    result = dlrecipes.train(
+        "mlp_fashion_mnist", resume=run_dir, epochs=4, callbacks=[recorder],
+        max_train_examples=1000, validation=500, verbose=0,
+    )
+    assert recorder.epochs == [2, 3]  # continued, not restarted
+    assert result.history["epoch"] == [0, 1, 2, 3]
+    assert result.metrics["epochs_run"] == 4
+    with pytest.raises(ConfigError, match="already finished"):
+        dlrecipes.train("mlp_fashion_mnist", resume=run_dir, epochs=4, validation=500)
+
+
+def test_resume_with_another_recipe_is_refused(short_run, tmp_path):
+    unfinished = tmp_path / "run"
+    unfinished.mkdir()
+    (unfinished / "recipe.json").write_text((short_run.run_dir / "recipe.json").read_text())
+    with pytest.raises(ConfigError, match="different recipe"):
+        dlrecipes.train("lenet5_fashion_mnist", resume=unfinished, epochs=5, validation=1000)
+    with pytest.raises(ConfigError, match="resume must be a run folder"):
+        dlrecipes.train("lenet5_fashion_mnist", resume=tmp_path / "missing")
+
+
+@pytest.mark.parametrize(
+    "overrides, message",
+    [
+        (dict(epochs=0), "epochs must be >= 1. Received: epochs=0"),
+        (dict(batch_size=-8), "batch_size must be >= 1. Received: batch_size=-8"),
+        ({"model.dropout_rate": 1.0}, "model.dropout_rate must be in \\[0.0, 1.0\\)"),
+        (dict(lr=-0.1), "optimizer.learning_rate must be in"),
+        (dict(dataset="fashion_mnst"), "Did you mean: fashion_mnist"),
+        ({"optimizer.learning_rat": 0.1}, "no field 'optimizer.learning_rat'"),
+        (dict(max_train_examples=0), "max_train_examples must be >= 1"),
+        ({"model.options": {"input_padding": -1}}, "input_padding must be >= 0"),
+    ],
+)
+def test_bad_input_fails_before_anything_is_written(tmp_path, overrides, message, fashion_mnist_dir):
+    with pytest.raises(ConfigError, match=message):
+        dlrecipes.train("lenet5_fashion_mnist", out=tmp_path, **overrides)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_data_dir_without_files_is_named(tmp_path):
+    with pytest.raises(ConfigError, match="train-images-idx3-ubyte"):
+        dlrecipes.train("lenet5_fashion_mnist", out=tmp_path / "runs", data_dir=tmp_path)
+    assert not (tmp_path / "runs").exists()
+
+
+def test_unknown_recipe_suggests():
+    with pytest.raises(ConfigError, match="Unknown recipe 'lenet_fashion_mnist'.*lenet5_fashion_mnist"):
+        dlrecipes.train("lenet_fashion_mnist")
