@@ -1,0 +1,295 @@
+"""Image classification datasets split into train / validation / test, with their metadata.
+
+Sources, in order: an explicit `data_dir` or $DLRECIPES_DATA_DIR holding the raw files, the
+system dataset directory (Debian's dataset-fashion-mnist), then tensorflow-datasets. The splits
+come out as numpy arrays for any backend or as tf.data pipelines (TensorFlow imported lazily).
+"""
+
+import dataclasses
+import os
+
+import numpy as np
+
+from dlrecipes.data import raw, tfds_source
+from dlrecipes.errors import ConfigError, DataUnavailableError
+from dlrecipes.validation import check_choice, check_int
+
+DATA_DIR_ENV = "DLRECIPES_DATA_DIR"
+
+# Where an operating-system package installs a dataset's raw files; tests monkeypatch this.
+SYSTEM_DIRS = {"fashion_mnist": "/usr/share/datasets/fashion-mnist"}
+_DEBIAN_PACKAGES = {"fashion_mnist": "dataset-fashion-mnist"}
+
+# Standard class names, used when the data carries none; their number is num_classes.
+CLASS_NAMES = {
+    "mnist": tuple("0123456789"),
+    "fashion_mnist": (
+        "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+        "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
+    ),
+    "cifar10": (
+        "airplane", "automobile", "bird", "cat", "deer",
+        "dog", "frog", "horse", "ship", "truck",
+    ),
+    "cifar100": (
+        "apple", "aquarium_fish", "baby", "bear", "beaver", "bed", "bee", "beetle", "bicycle",
+        "bottle", "bowl", "boy", "bridge", "bus", "butterfly", "camel", "can", "castle",
+        "caterpillar", "cattle", "chair", "chimpanzee", "clock", "cloud", "cockroach", "couch",
+        "crab", "crocodile", "cup", "dinosaur", "dolphin", "elephant", "flatfish", "forest",
+        "fox", "girl", "hamster", "house", "kangaroo", "keyboard", "lamp", "lawn_mower",
+        "leopard", "lion", "lizard", "lobster", "man", "maple_tree", "motorcycle", "mountain",
+        "mouse", "mushroom", "oak_tree", "orange", "orchid", "otter", "palm_tree", "pear",
+        "pickup_truck", "pine_tree", "plain", "plate", "poppy", "porcupine", "possum", "rabbit",
+        "raccoon", "ray", "road", "rocket", "rose", "sea", "seal", "shark", "shrew", "skunk",
+        "skyscraper", "snail", "snake", "spider", "squirrel", "streetcar", "sunflower",
+        "sweet_pepper", "table", "tank", "telephone", "television", "tiger", "tractor", "train",
+        "trout", "tulip", "turtle", "wardrobe", "whale", "willow_tree", "wolf", "woman", "worm",
+    ),
+}  # fmt: skip
+
+# Split name -> suffix of its DatasetSplits fields (x_val, y_val for "validation").
+_SUFFIXES = {"train": "train", "validation": "val", "test": "test"}
+SPLITS = tuple(_SUFFIXES)
+_ARRAY_FIELDS = tuple(f"{kind}_{suffix}" for suffix in _SUFFIXES.values() for kind in "xy")
+
+
+def list_datasets():
+    """The names `load` accepts, sorted."""
+    return sorted(CLASS_NAMES)
+
+
+def _standardize(x, mean, std):
+    """(x / 255 - mean) / std per channel, for float32 numpy arrays and tensors alike."""
+    return (x / 255.0 - mean) / std
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class DatasetSplits:
+    """A dataset split into train, validation and test, with metadata; its arrays are read-only.
+
+    x arrays are uint8 (N, H, W, C), y arrays int64 (N,). mean and std are float32 (C,)
+    statistics of x / 255 over the train split (validation excluded).
+    """
+
+    name: str
+    x_train: np.ndarray = dataclasses.field(repr=False)
+    y_train: np.ndarray = dataclasses.field(repr=False)
+    x_val: np.ndarray = dataclasses.field(repr=False)
+    y_val: np.ndarray = dataclasses.field(repr=False)
+    x_test: np.ndarray = dataclasses.field(repr=False)
+    y_test: np.ndarray = dataclasses.field(repr=False)
+    num_classes: int
+    class_names: tuple
+    input_shape: tuple
+    mean: np.ndarray
+    std: np.ndarray
+    source: str
+
+    def __post_init__(self):
+        # Arrays may be shared with the read cache and with other splits: nobody writes to them.
+        for field in _ARRAY_FIELDS + ("mean", "std"):
+            getattr(self, field).flags.writeable = False
+
+    def arrays(self, split):
+        """(x, y) of split "train", "validation" or "test"."""
+        check_choice("split", split, SPLITS)
+        suffix = _SUFFIXES[split]
+        x, y = getattr(self, f"x_{suffix}"), getattr(self, f"y_{suffix}")
+        if len(x) == 0:
+            why = " (load(..., validation=0) keeps none for validation)" * (split == "validation")
+            raise ConfigError(
+                f"split must hold examples; {split!r} of {self.name} holds none{why}. "
+                f"Received: split={split!r}"
+            )
+        return x, y
+
+    def normalized(self, split):
+        """(x, y) of `split` with x as float32 (x / 255 - mean) / std, for any backend."""
+        x, y = self.arrays(split)
+        return _standardize(x.astype(np.float32), self.mean, self.std), y
+
+    def as_dataset(
+        self,
+        split,
+        batch_size,
+        *,
+        shuffle=None,
+        seed=0,
+        normalize=True,
+        cache=True,
+        drop_remainder=False,
+    ):
+        """A tf.data.Dataset of (float32 x, int32 y) batches of `split`.
+
+        Args:
+            shuffle: reshuffle (seeded) on every iteration; default True for "train" only.
+            normalize: x as (x / 255 - mean) / std with the train statistics; else 0..255.
+            cache: keep the converted batches in memory after the first pass (unshuffled
+                datasets only: caching would freeze a shuffled order).
+        """
+        x, y = self.arrays(split)
+        batch_size = check_int("batch_size", batch_size, minimum=1)
+        seed = check_int("seed", seed, minimum=0)
+        shuffle = split == "train" if shuffle is None else shuffle
+        mean, std = self.mean, self.std
+
+        import tensorflow as tf
+
+        def to_float(images, labels):
+            images = tf.cast(images, tf.float32)
+            return (_standardize(images, mean, std) if normalize else images), labels
+
+        dataset = tf.data.Dataset.from_tensor_slices((x, y.astype(np.int32)))
+        if shuffle:
+            dataset = dataset.shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
+        dataset = dataset.batch(batch_size, drop_remainder=drop_remainder)
+        dataset = dataset.map(to_float, num_parallel_calls=tf.data.AUTOTUNE)
+        if cache and not shuffle:
+            dataset = dataset.cache()
+        return dataset.prefetch(tf.data.AUTOTUNE)
+
+    def limit(self, train=None, validation=None, test=None):
+        """A copy keeping at most the first n examples of each split given; mean/std unchanged."""
+        changes = {}
+        for split, n in zip(SPLITS, (train, validation, test), strict=True):
+            if n is not None:
+                n = check_int(split, n, minimum=1)
+                for kind in "xy":
+                    field = f"{kind}_{_SUFFIXES[split]}"
+                    changes[field] = getattr(self, field)[:n]
+        return dataclasses.replace(self, **changes)
+
+    def steps_per_epoch(self, batch_size):
+        """Batches in one pass over the train split, the last one possibly partial."""
+        batch_size = check_int("batch_size", batch_size, minimum=1)
+        return -(-len(self.x_train) // batch_size)
+
+
+def load(name, data_dir=None, validation=5000, seed=0):
+    """Load dataset `name` and split it into train, validation and test.
+
+    Args:
+        name: one of `list_datasets()`.
+        data_dir: directory holding the raw files (or a subfolder named after the dataset);
+            default $DLRECIPES_DATA_DIR, then the system dataset directory, then
+            tensorflow-datasets.
+        validation: number of training examples held out for validation, chosen by a
+            permutation from `numpy.random.default_rng(seed)`; both parts keep file order.
+        seed: seed of that permutation.
+
+    Returns:
+        A `DatasetSplits`.
+    """
+    check_choice("name", name, list_datasets())
+    validation = check_int("validation", validation, minimum=0)
+    seed = check_int("seed", seed, minimum=0)
+    arrays, source = _read(name, data_dir)
+    return _split(name, arrays, source, validation, seed)
+
+
+def _fallback_dirs(name):
+    """The directories searched when no data_dir is given: $DLRECIPES_DATA_DIR, system dir."""
+    return [d for d in (os.environ.get(DATA_DIR_ENV), SYSTEM_DIRS.get(name)) if d]
+
+
+def _read(name, data_dir):
+    """The dataset's `raw.Arrays` and where they came from, trying the sources in order."""
+    if data_dir is not None:
+        files = _locate_explicit(name, data_dir)
+    else:
+        files = next(filter(None, (raw.locate(name, d) for d in _fallback_dirs(name))), None)
+    if files is not None:
+        return raw.read(files, len(CLASS_NAMES[name])), files.directory
+    return _from_tfds(name), "tensorflow-datasets"
+
+
+def _locate_explicit(name, data_dir):
+    """The raw files in the directory the user named; no fallback when they are missing."""
+    if not isinstance(data_dir, (str, os.PathLike)) or not os.path.isdir(data_dir):
+        raise ConfigError(
+            f"data_dir must be an existing directory. Received: data_dir={data_dir!r}"
+        )
+    files = raw.locate(name, data_dir)
+    if files is None:
+        subdirs = " or ".join(raw.LAYOUTS[name].subdirs)
+        raise ConfigError(
+            f"data_dir must hold the raw files of {name}: {raw.expected_files(name)}, directly "
+            f"or in a subfolder named {subdirs}. Received: data_dir={os.fspath(data_dir)!r}"
+        )
+    return files
+
+
+def _from_tfds(name):
+    """The dataset from tensorflow-datasets, or a DataUnavailableError within seconds."""
+    if not tfds_source.is_installed():
+        reason = "tensorflow-datasets is not installed"
+    elif tfds_source.is_prepared(name) or tfds_source.is_reachable(name):
+        return tfds_source.load(name)
+    else:
+        host, port = tfds_source.TFDS_HOSTS[name]
+        reason = (
+            f"tensorflow-datasets has not prepared it and cannot reach {host}:{port} "
+            "to download it"
+        )
+    raise DataUnavailableError(_how_to_provide(name, reason))
+
+
+def _how_to_provide(name, reason):
+    """The message naming the three ways to make `name` available."""
+    dirs = _fallback_dirs(name)
+    searched = f"no raw files in {', '.join(dirs)}" if dirs else f"{DATA_DIR_ENV} is not set"
+    package = _DEBIAN_PACKAGES.get(name)
+    system = (
+        f"apt-get install {package} (Debian) installs the files where load() finds them."
+        if package
+        else f"there is none for {name} (Debian packages only Fashion-MNIST: "
+        "apt-get install dataset-fashion-mnist)."
+    )
+    return (
+        f"Dataset {name!r} is not available: {searched}, and {reason}. Provide it one of "
+        "three ways:\n"
+        f"  1. Raw files: put {raw.expected_files(name)} in a directory and pass "
+        f"load({name!r}, data_dir=...) or set {DATA_DIR_ENV} to it.\n"
+        f"  2. System dataset directory: {system}\n"
+        f"  3. tensorflow-datasets with internet access: run once online; it downloads and "
+        "prepares the data in $TFDS_DATA_DIR (default ~/tensorflow_datasets) for offline use."
+    )
+
+
+def _channel_stats(x):
+    """Per-channel mean and std of x / 255 as float32, exact, from per-channel histograms."""
+    values = np.arange(256) / 255.0
+    counts = np.stack([np.bincount(x[..., c].ravel(), minlength=256) for c in range(x.shape[-1])])
+    n = counts.sum(axis=1)
+    mean = counts @ values / n
+    var = (counts * (values - mean[:, None]) ** 2).sum(axis=1) / n
+    return mean.astype(np.float32), np.sqrt(var).astype(np.float32)
+
+
+def _split(name, arrays, source, validation, seed):
+    """Carve `validation` examples out of the training set and compute the train statistics."""
+    n = len(arrays.x_train)
+    if validation >= n:
+        raise ConfigError(
+            f"validation must be smaller than the {n} training examples of {name}. "
+            f"Received: validation={validation}"
+        )
+    order = np.random.default_rng(seed).permutation(n)
+    val, train = np.sort(order[:validation]), np.sort(order[validation:])
+    x_train = arrays.x_train[train]
+    mean, std = _channel_stats(x_train)
+    return DatasetSplits(
+        name=name,
+        x_train=x_train,
+        y_train=arrays.y_train[train],
+        x_val=arrays.x_train[val],
+        y_val=arrays.y_train[val],
+        x_test=arrays.x_test,
+        y_test=arrays.y_test,
+        num_classes=len(CLASS_NAMES[name]),
+        class_names=arrays.class_names or CLASS_NAMES[name],
+        input_shape=x_train.shape[1:],
+        mean=mean,
+        std=std,
+        source=source,
+    )
