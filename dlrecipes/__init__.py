@@ -6,14 +6,18 @@ import os
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # before TensorFlow loads: no C++ info logs
 
 from dlrecipes.errors import ConfigError, DataUnavailableError
+from dlrecipes.flops import flops
+from dlrecipes import layers  # noqa: F401  (registers the custom layers for load_model)
 from dlrecipes.registry import ModelInfo, Paper, build_model, count_params, list_models, model_info
 from dlrecipes.training import (
+    AugmentationSpec,
     EarlyStoppingSpec,
     ModelSpec,
     OptimizerSpec,
     Recipe,
     RegularizationSpec,
     ScheduleSpec,
+    TransferSpec,
     get_recipe,
     list_recipes,
     train,
@@ -21,6 +25,7 @@ from dlrecipes.training import (
 
 __version__ = "0.1.0"
 __all__ = [
+    "AugmentationSpec",
     "ConfigError",
     "DataUnavailableError",
     "EarlyStoppingSpec",
@@ -31,8 +36,10 @@ __all__ = [
     "Recipe",
     "RegularizationSpec",
     "ScheduleSpec",
+    "TransferSpec",
     "build_model",
     "count_params",
+    "flops",
     "get_recipe",
     "list_models",
     "list_recipes",

@@ -11,6 +11,14 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 FASHION_MNIST_DIR = pathlib.Path("/usr/share/datasets/fashion-mnist")
 ROOT = pathlib.Path(__file__).resolve().parents[1]
+# XLA's CPU compiler otherwise spends ~1 s per small function in its LLVM passes.
+FAST_XLA_FLAGS = "--xla_backend_optimization_level=0 --xla_llvm_disable_expensive_passes=true"
+
+
+def jax_env():
+    """Environment for a JAX subprocess on the CPU with fast (unoptimised) XLA compilation."""
+    flags = f"{os.environ.get('XLA_FLAGS', '')} {FAST_XLA_FLAGS}".strip()
+    return {"KERAS_BACKEND": "jax", "JAX_PLATFORMS": "cpu", "XLA_FLAGS": flags}
 
 
 @pytest.fixture(scope="session")

@@ -2,6 +2,7 @@
 
 import keras
 
+from dlrecipes.layers.maxout import Maxout
 from dlrecipes.validation import check_choice
 
 
@@ -24,7 +25,8 @@ _FUNCTIONS = {
     "gelu": "gelu",
     "swish": "swish",
 }
-_LAYERS = {"prelu": keras.layers.PReLU}
+# "maxout" keeps the max of each pair of features, so it halves the width of what it follows.
+_LAYERS = {"prelu": keras.layers.PReLU, "maxout": Maxout}
 ACTIVATIONS = tuple(sorted([*_FUNCTIONS, *_LAYERS]))
 
 

@@ -1,3 +1,5 @@
 """Model families; importing this package registers every builder."""
 
 from dlrecipes.models import lenet, linear, mlp  # noqa: F401
+from dlrecipes.models import densenet, resnet  # noqa: F401
+from dlrecipes.models import alexnet, googlenet, nin, squeezenet, vgg  # noqa: F401

@@ -1,0 +1,163 @@
+"""AlexNet and ZFNet: five convolutions with overlapping 3×3/2 max pooling, then a
+4096-4096 fully connected head with dropout.
+
+- AlexNet: Krizhevsky, Sutskever & Hinton 2012, "ImageNet classification with deep
+  convolutional neural networks". `alexnet` is torchvision's single-tower form (64-192-384-256-256
+  filters, no grouped convolutions, no LRN): 61,100,840 trainable parameters (REFERENCE.md §1).
+  `original=True` adds the paper's local response normalization (k=2, n=5, α=1e-4, β=0.75)
+  after the ReLU of conv1 and conv2; it has no weights.
+- ZFNet: Zeiler & Fergus 2014, "Visualizing and understanding convolutional networks": conv1
+  7×7 stride 2 (96 filters), conv2 5×5 stride 2 (256), conv3–5 widened to 512/1024/512
+  (their best single model, section 5.1), ceil-mode pooling as in their Caffe-style setup, so
+  a 224×224 input gives the paper's maps 110-55-26-13-13-13-6. `original=True` adds
+  cross-channel normalization after pool1 and pool2 (where the paper puts its contrast
+  normalization), with LRN's parameters.
+
+Input sizes: the head flattens whatever final map the input gives (keras.applications'
+convention), so the first FC layer's size depends on the input size and the reference counts
+hold at 224×224. torchvision instead inserts an adaptive average pool to 6×6, the identity at
+224. For an input-size-independent head use `include_top=False` with `pooling`.
+"""
+
+import functools
+
+import keras
+
+from dlrecipes.blocks import max_pool, min_input_size, model_input, padded_conv
+from dlrecipes.errors import ConfigError
+from dlrecipes.heads import check_head_options, classifier_head
+from dlrecipes.layers.lrn import LocalResponseNormalization
+from dlrecipes.registry import Paper, register_model
+from dlrecipes.validation import check_choice
+
+
+def alexnet(
+    *,
+    input_shape,
+    num_classes,
+    convs,
+    lrn_after,
+    ceil_mode,
+    original=False,
+    dropout_rate=0.5,
+    kernel_initializer="he_normal",
+    include_top=True,
+    pooling=None,
+    classifier_activation=None,
+    name="alexnet",
+):
+    """AlexNet-style network from a table: `convs` rows are (filters, kernel, stride,
+    torchvision padding, max-pool after), the layers are `conv{i}_conv`/`_act`, `pool{i}`
+    (3×3 stride 2, ceil mode if `ceil_mode`) and, with `original`, `conv{i}_lrn` on conv1 and
+    conv2 after the ReLU (`lrn_after="act"`) or after the pooling (`"pool"`). The head is
+    flatten → fc1 4096 → fc2 4096 (ReLU, then dropout `dropout_rate`) → `predictions`."""
+    check_head_options(include_top=include_top, pooling=pooling,
+                       classifier_activation=classifier_activation, dropout_rate=dropout_rate)
+    check_choice("lrn_after", lrn_after, ("act", "pool"))
+    if not isinstance(original, bool):
+        raise ConfigError(f"original must be True or False. Received: original={original!r}")
+    inputs = model_input(input_shape, model=name, min_size=_min_size(convs, ceil_mode))
+    x = inputs
+    for index, (filters, kernel_size, strides, padding, pool) in enumerate(convs, start=1):
+        x = padded_conv(
+            x,
+            filters,
+            kernel_size,
+            name=f"conv{index}",
+            strides=strides,
+            padding=padding,
+            batch_norm=False,
+            kernel_initializer=kernel_initializer,
+        )
+        normalize = original and index <= 2
+        if normalize and lrn_after == "act":
+            x = LocalResponseNormalization(name=f"conv{index}_lrn")(x)
+        if pool:
+            x = max_pool(x, 3, 2, name=f"pool{index}", ceil_mode=ceil_mode)
+        if normalize and lrn_after == "pool":
+            x = LocalResponseNormalization(name=f"conv{index}_lrn")(x)
+    outputs = classifier_head(
+        x,
+        num_classes=num_classes,
+        include_top=include_top,
+        pooling=pooling,
+        flatten=True,
+        hidden_units=(4096, 4096),
+        dropout_rate=dropout_rate,
+        classifier_activation=classifier_activation,
+        kernel_initializer=kernel_initializer,
+    )
+    return keras.Model(inputs, outputs, name=name)
+
+
+def _min_size(convs, ceil_mode):
+    """Smallest input the table reduces: 63 for both (alexnet: conv1 (s+4-11)//4+1 = 15 →
+    pool1 7 → pool2 3 → pool5 1; zfnet: conv1 (s+2-7)//2+1 = 30 → pool1 15 → conv2 6 →
+    pool2 3 → pool5 1)."""
+    windows = []
+    for _, kernel_size, strides, padding, pool in convs:
+        windows.append((kernel_size, strides, padding, False))
+        if pool:
+            windows.append((3, 2, 0, ceil_mode))
+    return min_input_size(windows)
+
+
+VARIANTS = {
+    "alexnet": dict(
+        convs=(
+            (64, 11, 4, 2, True),
+            (192, 5, 1, 2, True),
+            (384, 3, 1, 1, False),
+            (256, 3, 1, 1, False),
+            (256, 3, 1, 1, True),
+        ),
+        lrn_after="act",
+        ceil_mode=False,
+    ),
+    "zfnet": dict(
+        convs=(
+            (96, 7, 2, 1, True),
+            (256, 5, 2, 0, True),
+            (512, 3, 1, 1, False),
+            (1024, 3, 1, 1, False),
+            (512, 3, 1, 1, True),
+        ),
+        lrn_after="pool",
+        ceil_mode=True,
+    ),
+}
+_PAPERS = {
+    "alexnet": Paper(
+        "ImageNet classification with deep convolutional neural networks",
+        "Krizhevsky, Sutskever, Hinton",
+        2012,
+        "https://papers.nips.cc/paper/4824",
+    ),
+    "zfnet": Paper(
+        "Visualizing and understanding convolutional networks",
+        "Zeiler, Fergus",
+        2014,
+        "https://arxiv.org/abs/1311.2901",
+    ),
+}
+NUM_PARAMS = {
+    "alexnet": 61_100_840,  # torchvision num_params (REFERENCE.md §1)
+    # zfnet at 224×224×3, 1000 classes (weights + biases):
+    #   conv1 7·7·3·96+96 = 14,208; conv2 5·5·96·256+256 = 614,656;
+    #   conv3 3·3·256·512+512 = 1,180,160; conv4 3·3·512·1024+1024 = 4,719,616;
+    #   conv5 3·3·1024·512+512 = 4,719,104; fc1 6·6·512·4096+4096 = 75,501,568;
+    #   fc2 4096·4096+4096 = 16,781,312; predictions 4096·1000+1000 = 4,097,000.
+    "zfnet": 107_627_624,
+}
+for _name, _options in VARIANTS.items():
+    register_model(
+        functools.partial(alexnet, name=_name, **_options),
+        name=_name,
+        family="alexnet",
+        task="classification",
+        paper=_PAPERS[_name],
+        default_input_shape=(224, 224, 3),
+        default_num_classes=1000,
+        min_input_size=_min_size(_options["convs"], _options["ceil_mode"]),
+        num_params=NUM_PARAMS[_name],
+    )
