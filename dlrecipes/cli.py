@@ -1,4 +1,4 @@
-"""`dlrecipes list | show | train`, and `main(RECIPE)` for recipe scripts."""
+"""`dlrecipes list | show | train | tune | retrain-best`, and `main(RECIPE)` for recipe scripts."""
 
 import argparse
 import sys
@@ -78,6 +78,46 @@ def _train_command(args):
     _train(args.recipe, args)
 
 
+def _option(text):
+    """KEY=VALUE with VALUE read as JSON when it parses (numbers, lists, true), else a string."""
+    import json
+
+    key, sep, value = text.partition("=")
+    if not sep:
+        raise argparse.ArgumentTypeError(f"expected KEY=VALUE such as boundaries=[30,60], got {text!r}")
+    try:
+        return key, json.loads(value)
+    except json.JSONDecodeError:
+        return key, value
+
+
+def _schedule(args):
+    from dlrecipes.training.schedules import schedule_values
+
+    values = schedule_values(
+        args.name, dict(args.option), learning_rate=args.lr, steps_per_epoch=args.steps_per_epoch,
+        epochs=args.epochs, warmup_epochs=args.warmup_epochs, warmup_start=args.warmup_start,
+        interval=args.interval,
+    )
+    for epoch in range(args.epochs):
+        print(f"epoch {epoch:4d}  lr {values[epoch * args.steps_per_epoch]:.6g}")
+    if args.plot:
+        from dlrecipes.training.reporting import plot_schedule
+
+        plot_schedule(values, args.steps_per_epoch, args.plot, title=args.name)
+        print(f"plot: {args.plot}")
+
+
+def _diagnose(args):
+    from dlrecipes.training.diagnostics import diagnose
+
+    run_dir, _ = diagnose(
+        args.recipe, out=args.out, data_dir=args.data_dir, max_train_examples=args.max_train_examples
+    )
+    print((run_dir / "report.md").read_text())
+    print(f"diagnostics folder: {run_dir}")
+
+
 def parser():
     """The `dlrecipes` argument parser."""
     root = argparse.ArgumentParser(prog="dlrecipes", description=__doc__)
@@ -99,6 +139,38 @@ def parser():
     training.add_argument("recipe", help="recipe name (see `dlrecipes list --recipes`)")
     add_train_arguments(training)
     training.set_defaults(run=_train_command)
+
+    schedule = commands.add_parser("schedule", help="print (and --plot) a learning-rate schedule")
+    schedule.add_argument("name", help="schedule name (training.schedules.SCHEDULES)")
+    schedule.add_argument("--lr", type=float, default=0.1, help="initial learning rate (default 0.1)")
+    schedule.add_argument("--epochs", type=int, default=30)
+    schedule.add_argument("--steps-per-epoch", type=int, default=100)
+    schedule.add_argument("--option", type=_option, action="append", default=[], metavar="KEY=VALUE",
+                          help="schedule option, e.g. --option boundaries=[10,20] (repeatable)")
+    schedule.add_argument("--warmup-epochs", type=float, default=0.0)
+    schedule.add_argument("--warmup-start", type=float, default=0.0)
+    schedule.add_argument("--interval", default="step", help="step or epoch")
+    schedule.add_argument("--plot", nargs="?", const="schedule.png", metavar="PNG",
+                          help="draw it into PNG (default schedule.png)")
+    schedule.set_defaults(run=_schedule)
+
+    diagnose = commands.add_parser("diagnose", help="babysitting checks for a recipe, report in a run folder")
+    diagnose.add_argument("recipe")
+    diagnose.add_argument("--data-dir", help="folder with the dataset's raw files")
+    diagnose.add_argument("--out", default="runs", help="root of run folders (default: runs)")
+    diagnose.add_argument("--max-train-examples", type=int, default=5000, metavar="N")
+    diagnose.set_defaults(run=_diagnose)
+
+    from dlrecipes.search.run import add_tune_arguments, retrain_best_command, tune_command
+
+    tuning = commands.add_parser("tune", help="hyperparameter search over a space in tuning/")
+    add_tune_arguments(tuning)
+    tuning.set_defaults(run=tune_command)
+    retrain = commands.add_parser("retrain-best", help="retrain a search's best configuration, test once")
+    retrain.add_argument("search_dir", help="folder written by `dlrecipes tune`")
+    retrain.add_argument("--data-dir", help="folder with the dataset's raw files")
+    retrain.add_argument("--out", help="root of the run folder (default: SEARCH_DIR/retrain)")
+    retrain.set_defaults(run=retrain_best_command)
     return root
 
 

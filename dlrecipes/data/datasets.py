@@ -159,6 +159,29 @@ class DatasetSplits:
                     changes[field] = getattr(self, field)[:n]
         return dataclasses.replace(self, **changes)
 
+    def select_classes(self, classes=(), train_per_class=None):
+        """A copy with only `classes` (relabelled 0, 1, ... in the given order; () keeps all) and
+        at most the first `train_per_class` training examples of each; mean/std unchanged."""
+        classes = tuple(classes) or tuple(range(self.num_classes))
+        for c in classes:
+            check_choice("classes", c, range(self.num_classes))
+        relabel = np.full(self.num_classes, -1)
+        relabel[list(classes)] = np.arange(len(classes))
+        changes = {}
+        for suffix in _SUFFIXES.values():
+            y = getattr(self, f"y_{suffix}")
+            keep = relabel[y] >= 0
+            if suffix == "train" and train_per_class is not None:
+                check_int("train_per_class", train_per_class, minimum=1)
+                rank = np.zeros(len(y), int)  # position of each example within its class
+                for c in classes:
+                    rank[y == c] = np.arange(np.sum(y == c))
+                keep &= rank < train_per_class
+            changes[f"x_{suffix}"] = getattr(self, f"x_{suffix}")[keep]
+            changes[f"y_{suffix}"] = relabel[y[keep]].astype(y.dtype)
+        names = tuple(self.class_names[c] for c in classes)
+        return dataclasses.replace(self, num_classes=len(classes), class_names=names, **changes)
+
     def steps_per_epoch(self, batch_size):
         """Batches in one pass over the train split, the last one possibly partial."""
         batch_size = check_int("batch_size", batch_size, minimum=1)

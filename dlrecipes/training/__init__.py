@@ -1,17 +1,21 @@
 """Recipes and the training engine."""
 
+from dlrecipes.training import initializers  # noqa: F401  (registers "small_normal")
 from dlrecipes.training.engine import RunResult, train
 from dlrecipes.training.recipe import (
+    AugmentationSpec,
     EarlyStoppingSpec,
     ModelSpec,
     OptimizerSpec,
     Recipe,
     RegularizationSpec,
     ScheduleSpec,
+    TransferSpec,
 )
 from dlrecipes.training.recipes import get_recipe, list_recipes
 
 __all__ = [
+    "AugmentationSpec",
     "EarlyStoppingSpec",
     "ModelSpec",
     "OptimizerSpec",
@@ -19,6 +23,7 @@ __all__ = [
     "RegularizationSpec",
     "RunResult",
     "ScheduleSpec",
+    "TransferSpec",
     "get_recipe",
     "list_recipes",
     "train",

@@ -12,10 +12,12 @@ import keras
 from dlrecipes.errors import ConfigError
 from dlrecipes.training import reporting
 from dlrecipes.training.callbacks import run_callbacks
+from dlrecipes.training.ensembles import snapshot_callbacks
 from dlrecipes.training.losses import build_loss
 from dlrecipes.training.optimizers import build_optimizer
 from dlrecipes.training.recipe import Recipe
 from dlrecipes.training.recipes import get_recipe
+from dlrecipes.training.regularizers import apply_regularization
 from dlrecipes.training.schedules import build_schedule
 from dlrecipes.validation import check_int
 
@@ -81,29 +83,61 @@ def _monitor(recipe):
     return monitor if recipe.validation else monitor.removeprefix("val_")
 
 
+def load_data(recipe, data_dir=None, max_train_examples=None):
+    """The recipe's dataset split, restricted to its `classes` / `examples_per_class` and to the
+    first `max_train_examples` training examples."""
+    from dlrecipes.data import load
+
+    if max_train_examples is not None:
+        check_int("max_train_examples", max_train_examples, minimum=1)
+    data = load(recipe.dataset, data_dir=data_dir, validation=recipe.validation, seed=recipe.seed)
+    if recipe.classes or recipe.examples_per_class is not None:
+        data = data.select_classes(recipe.classes, recipe.examples_per_class)
+    if max_train_examples is not None:
+        data = data.limit(train=max_train_examples)
+    return data
+
+
+def build_recipe_model(recipe, data):
+    """The recipe's model for `data`'s shapes (built, or transferred from `transfer.source`),
+    with its kernel penalties and constraints and its augmentation layers in front."""
+    from dlrecipes.data.augmentation import with_augmentation
+    from dlrecipes.registry import build_model
+    from dlrecipes.training.transfer import transferred_model
+
+    if recipe.transfer.source:
+        model = transferred_model(recipe.transfer, data.num_classes)
+    else:
+        model = build_model(
+            recipe.model.name,
+            input_shape=data.input_shape,
+            num_classes=data.num_classes,
+            **recipe.model.builder_kwargs(),
+        )
+    regularization = recipe.regularization
+    apply_regularization(
+        model, l1=regularization.l1, l2=regularization.weight_decay, max_norm=regularization.max_norm
+    )
+    return with_augmentation(model, recipe.augmentation, seed=recipe.seed)
+
+
 def compiled_model(recipe, data):
     """(model, schedule callbacks): the recipe's model for `data`'s shapes, compiled with its
-    optimizer, learning-rate schedule, loss and weight decay."""
-    from dlrecipes.registry import build_model
-
-    model = build_model(
-        recipe.model.name,
-        input_shape=data.input_shape,
-        num_classes=data.num_classes,
-        weight_decay=recipe.regularization.weight_decay,
-        **recipe.model.builder_kwargs(),
-    )
+    optimizer, learning-rate schedule, loss and regularization."""
+    model = build_recipe_model(recipe, data)
     learning_rate, schedule_callbacks = build_schedule(
         recipe.schedule.name,
         recipe.schedule.options,
         learning_rate=recipe.optimizer.learning_rate,
         steps_per_epoch=data.steps_per_epoch(recipe.batch_size),
         epochs=recipe.epochs,
+        **recipe.schedule.build_kwargs(),
     )
     logits = recipe.model.options.get("classifier_activation") is None
+    loss = build_loss(recipe.loss, from_logits=logits, label_smoothing=recipe.regularization.label_smoothing)
     model.compile(
         optimizer=build_optimizer(recipe.optimizer.name, learning_rate, recipe.optimizer.options),
-        loss=build_loss(recipe.loss, from_logits=logits),
+        loss=loss,
         metrics=["accuracy"],
     )
     return model, schedule_callbacks
@@ -149,17 +183,13 @@ def train(
     last finished epoch. `max_train_examples` trains on the first n training examples only.
     Every argument is checked, the data loaded and the model built before anything is written.
     """
-    from dlrecipes.data import load
-
     recipe = resolve_recipe(recipe, overrides)
     if max_train_examples is not None:
         check_int("max_train_examples", max_train_examples, minimum=1)
     if resume:
         _check_resumable(recipe, resume)
     keras.utils.set_random_seed(recipe.seed)
-    data = load(recipe.dataset, data_dir=data_dir, validation=recipe.validation, seed=recipe.seed)
-    if max_train_examples is not None:
-        data = data.limit(train=max_train_examples)
+    data = load_data(recipe, data_dir, max_train_examples)
     model, schedule_callbacks = compiled_model(recipe, data)
     run_dir = pathlib.Path(resume) if resume else _new_run_dir(recipe, out)
     monitor = _monitor(recipe)
@@ -170,7 +200,11 @@ def train(
         validation_data=data.as_dataset("validation", recipe.batch_size) if recipe.validation else None,
         epochs=recipe.epochs,
         callbacks=run_callbacks(
-            recipe, run_dir, monitor=monitor, schedule_callbacks=schedule_callbacks, extra=callbacks
+            recipe,
+            run_dir,
+            monitor=monitor,
+            schedule_callbacks=schedule_callbacks,
+            extra=[*snapshot_callbacks(recipe, run_dir), *callbacks],
         ),
         shuffle=False,  # the pipeline shuffles, seeded
         verbose=_progress(verbose),

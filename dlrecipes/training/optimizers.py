@@ -1,4 +1,10 @@
-"""Optimizers by name, built from keras.optimizers with validated settings."""
+"""Optimizers by name, built from keras.optimizers with validated settings.
+
+`DEFAULTS` holds the course's settings (CS231n, "Training neural networks"): momentum 0.9 for
+SGD + momentum and Nesterov; Adam / AdamW β1 0.9, β2 0.999, ε 1e-8 (Kingma & Ba 2015); AdaGrad's
+accumulator starts at 0 (Duchi et al. 2011); RMSProp decay ρ 0.9 (Tieleman & Hinton 2012).
+A recipe's own options override them.
+"""
 
 import inspect
 
@@ -9,10 +15,22 @@ from dlrecipes.validation import check_choice, suggest
 
 OPTIMIZERS = {
     "sgd": keras.optimizers.SGD,
+    "momentum": keras.optimizers.SGD,
+    "nesterov": keras.optimizers.SGD,
     "adagrad": keras.optimizers.Adagrad,
     "rmsprop": keras.optimizers.RMSprop,
     "adam": keras.optimizers.Adam,
     "adamw": keras.optimizers.AdamW,
+}
+
+DEFAULTS = {
+    "sgd": {},
+    "momentum": {"momentum": 0.9},
+    "nesterov": {"momentum": 0.9, "nesterov": True},
+    "adagrad": {"initial_accumulator_value": 0.0, "epsilon": 1e-8},
+    "rmsprop": {"rho": 0.9, "epsilon": 1e-8},
+    "adam": {"beta_1": 0.9, "beta_2": 0.999, "epsilon": 1e-8},
+    "adamw": {"beta_1": 0.9, "beta_2": 0.999, "epsilon": 1e-8},
 }
 
 
@@ -35,6 +53,7 @@ def check_optimizer_options(name, options):
 
 
 def build_optimizer(name, learning_rate, options):
-    """`keras.optimizers.<name>(learning_rate, **options)`; `learning_rate` may be a schedule."""
+    """`keras.optimizers.<class>(learning_rate, **DEFAULTS[name], **options)`; `learning_rate`
+    may be a schedule."""
     check_optimizer_options(name, options)
-    return OPTIMIZERS[name](learning_rate=learning_rate, **options)
+    return OPTIMIZERS[name](learning_rate=learning_rate, **{**DEFAULTS[name], **options})

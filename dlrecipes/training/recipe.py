@@ -1,6 +1,6 @@
 """A recipe is data: one frozen `Recipe` (model, dataset, optimizer, schedule, regularization,
-early stopping, seed, reference result), validated when it is made, serialisable to JSON, and
-overridable by dotted field names ("optimizer.learning_rate")."""
+augmentation, early stopping, transfer, seed, reference result), validated when it is made,
+serialisable to JSON, and overridable by dotted field names ("optimizer.learning_rate")."""
 
 import dataclasses
 import json
@@ -8,7 +8,7 @@ import json
 from dlrecipes.errors import ConfigError
 from dlrecipes.training.losses import LOSSES
 from dlrecipes.training.optimizers import check_optimizer_options
-from dlrecipes.training.schedules import MONITORS, schedule_options
+from dlrecipes.training.schedules import INTERVALS, MONITORS, schedule_options
 from dlrecipes.validation import check_choice, check_float, check_int, check_rate, suggest
 
 
@@ -22,6 +22,8 @@ class ModelSpec:
 
     def __post_init__(self):
         from dlrecipes.registry import builder_options
+        from dlrecipes.training.initializers import check_initializer
+        from dlrecipes.layers import ACTIVATIONS
 
         allowed = sorted(set(builder_options(self.name)) - {"input_shape", "num_classes"})
         unknown = sorted(set(self.options) - set(allowed))
@@ -34,6 +36,10 @@ class ModelSpec:
             if "dropout_rate" not in allowed:
                 raise ConfigError(f"{self.name} has no dropout. Received: model.dropout_rate={self.dropout_rate!r}")
             check_rate("model.dropout_rate", self.dropout_rate)
+        if "activation" in self.options:
+            check_choice("model.options.activation", self.options["activation"], ACTIVATIONS)
+        if "kernel_initializer" in self.options:
+            check_initializer("model.options.kernel_initializer", self.options["kernel_initializer"])
 
     def builder_kwargs(self):
         """Keyword arguments for `build_model` (besides input shape and classes)."""
@@ -56,29 +62,113 @@ class OptimizerSpec:
 
 @dataclasses.dataclass(frozen=True)
 class ScheduleSpec:
-    """A learning-rate schedule by name (training.schedules.SCHEDULES), options in epochs."""
+    """A learning-rate schedule by name (training.schedules.SCHEDULES), options in epochs,
+    after `warmup_epochs` of linear warm-up from warmup_start·lr, updated per "step" or "epoch"."""
 
     name: str = "constant"
     options: dict = dataclasses.field(default_factory=dict)
+    warmup_epochs: float = 0.0
+    warmup_start: float = 0.0
+    interval: str = "step"
 
     def __post_init__(self):
         # stored complete and normalised, so recipe.json shows every setting in force
         object.__setattr__(self, "options", schedule_options(self.name, self.options))
+        check_float("schedule.warmup_epochs", self.warmup_epochs, minimum=0.0)
+        check_float("schedule.warmup_start", self.warmup_start, minimum=0.0, maximum=1.0)
+        check_choice("schedule.interval", self.interval, INTERVALS)
+
+    def build_kwargs(self):
+        """Keyword arguments of `build_schedule` besides learning rate, steps and epochs."""
+        return dict(warmup_epochs=self.warmup_epochs, warmup_start=self.warmup_start, interval=self.interval)
 
 
 @dataclasses.dataclass(frozen=True)
 class RegularizationSpec:
-    """`weight_decay` is the Keras L2 coefficient c on every kernel (paper λ = 2c)."""
+    """Penalties on every kernel (biases and batch norm excluded): `weight_decay` is the Keras
+    L2 coefficient c (c·Σw², paper λ = 2c), `l1` adds l1·Σ|w| (both: elastic net, Zou & Hastie
+    2005); `max_norm` constrains each unit's incoming weight vector to ‖w‖₂ ≤ max_norm (Srivastava
+    et al. 2014); `label_smoothing` ε trains cross-entropy on (1 − ε)·onehot + ε/C (Szegedy et
+    al. 2016)."""
 
     weight_decay: float = 0.0
+    l1: float = 0.0
+    max_norm: float | None = None
+    label_smoothing: float = 0.0
 
     def __post_init__(self):
         check_float("regularization.weight_decay", self.weight_decay, minimum=0.0)
+        check_float("regularization.l1", self.l1, minimum=0.0)
+        if self.max_norm is not None:
+            check_float("regularization.max_norm", self.max_norm, minimum=1e-12)
+        check_rate("regularization.label_smoothing", self.label_smoothing)
+
+
+@dataclasses.dataclass(frozen=True)
+class AugmentationSpec:
+    """Training-only augmentation layers put in front of the model (data.augmentation): `flip`,
+    random crop after `crop_padding` pixels of zero ("constant") or "reflect" padding,
+    `translation` (fraction of the size), `rotation` (± degrees), `brightness` / `contrast`
+    (± amounts in standardized units / factors), Gaussian `noise_stddev`, and random erasing
+    (cutout) with probability `erasing` of a square `erasing_size` of the image side."""
+
+    flip: str = "none"
+    crop_padding: int = 0
+    padding_mode: str = "constant"
+    translation: float = 0.0
+    rotation: float = 0.0
+    brightness: float = 0.0
+    contrast: float = 0.0
+    noise_stddev: float = 0.0
+    erasing: float = 0.0
+    erasing_size: float = 0.5
+
+    def __post_init__(self):
+        check_choice("augmentation.flip", self.flip, FLIPS)
+        check_int("augmentation.crop_padding", self.crop_padding, minimum=0)
+        check_choice("augmentation.padding_mode", self.padding_mode, ("constant", "reflect"))
+        check_rate("augmentation.translation", self.translation)
+        check_float("augmentation.rotation", self.rotation, minimum=0.0, maximum=180.0)
+        check_float("augmentation.brightness", self.brightness, minimum=0.0)
+        check_rate("augmentation.contrast", self.contrast)
+        check_float("augmentation.noise_stddev", self.noise_stddev, minimum=0.0)
+        check_float("augmentation.erasing", self.erasing, minimum=0.0, maximum=1.0)
+        check_float("augmentation.erasing_size", self.erasing_size, minimum=1e-9, maximum=1.0)
+
+
+FLIPS = ("none", "horizontal", "vertical", "horizontal_and_vertical")
+
+
+@dataclasses.dataclass(frozen=True)
+class TransferSpec:
+    """Start from the model of a finished run (`source`, its folder; "" builds from scratch):
+    freeze the layers before `freeze_below` (a layer name) or all but the top `train_top`
+    layers with weights, and with `new_head` replace the `predictions` layer by a fresh one for
+    the recipe's classes."""
+
+    source: str = ""
+    freeze_below: str | None = None
+    train_top: int | None = None
+    new_head: bool = True
+
+    def __post_init__(self):
+        if not isinstance(self.source, str):
+            raise ConfigError(f"transfer.source must be a run folder path. Received: transfer.source={self.source!r}")
+        if self.freeze_below is not None and self.train_top is not None:
+            raise ConfigError(
+                "transfer.freeze_below and transfer.train_top exclude each other. "
+                f"Received: freeze_below={self.freeze_below!r}, train_top={self.train_top!r}"
+            )
+        if self.train_top is not None:
+            check_int("transfer.train_top", self.train_top, minimum=0)
+        if not isinstance(self.new_head, bool):
+            raise ConfigError(f"transfer.new_head must be True or False. Received: transfer.new_head={self.new_head!r}")
 
 
 @dataclasses.dataclass(frozen=True)
 class EarlyStoppingSpec:
-    """Keras EarlyStopping (best weights restored); `patience` None turns it off."""
+    """Keras EarlyStopping (best weights restored); `patience` None turns it off. A recipe may
+    name a preset instead (`early_stopping="patient"`, see EARLY_STOPPING_PRESETS)."""
 
     patience: int | None = None
     monitor: str = "val_loss"
@@ -90,13 +180,29 @@ class EarlyStoppingSpec:
         check_choice("early_stopping.monitor", self.monitor, MONITORS)
         check_float("early_stopping.min_delta", self.min_delta, minimum=0.0)
 
+    @classmethod
+    def preset(cls, name):
+        """The spec of preset `name` (one of EARLY_STOPPING_PRESETS)."""
+        check_choice("early_stopping", name, EARLY_STOPPING_PRESETS)
+        return cls(**EARLY_STOPPING_PRESETS[name])
+
+
+EARLY_STOPPING_PRESETS = {
+    "off": {},
+    "quick": {"patience": 3},  # smoke runs and small models
+    "patient": {"patience": 10, "min_delta": 1e-4},  # long runs with LR drops
+    "accuracy": {"patience": 10, "monitor": "val_accuracy"},
+}
+
 
 _SPECS = {
     "model": ModelSpec,
     "optimizer": OptimizerSpec,
     "schedule": ScheduleSpec,
     "regularization": RegularizationSpec,
+    "augmentation": AugmentationSpec,
     "early_stopping": EarlyStoppingSpec,
+    "transfer": TransferSpec,
 }
 
 
@@ -104,7 +210,9 @@ _SPECS = {
 class Recipe:
     """How to train one model on one dataset, the way its paper (or our measurement) did.
 
-    `reference` states the result to compare with and its source.
+    `reference` states the result to compare with and its source. `classes` keeps only those
+    classes of the dataset (relabelled 0, 1, ... in that order; () keeps all) and
+    `examples_per_class` only the first n training examples of each.
     """
 
     name: str
@@ -115,8 +223,12 @@ class Recipe:
     optimizer: OptimizerSpec = OptimizerSpec()
     schedule: ScheduleSpec = ScheduleSpec()
     regularization: RegularizationSpec = RegularizationSpec()
+    augmentation: AugmentationSpec = AugmentationSpec()
     early_stopping: EarlyStoppingSpec = EarlyStoppingSpec()
+    transfer: TransferSpec = TransferSpec()
     loss: str = "crossentropy"
+    classes: tuple = ()
+    examples_per_class: int | None = None
     validation: int = 5000
     seed: int = 0
     reference: str = ""
@@ -124,7 +236,10 @@ class Recipe:
 
     def __post_init__(self):
         from dlrecipes.data import list_datasets
+        from dlrecipes.data.datasets import CLASS_NAMES
 
+        if isinstance(self.early_stopping, str):
+            object.__setattr__(self, "early_stopping", EarlyStoppingSpec.preset(self.early_stopping))
         for field, spec in _SPECS.items():
             if not isinstance(getattr(self, field), spec):
                 raise ConfigError(
@@ -136,6 +251,20 @@ class Recipe:
         check_int("validation", self.validation, minimum=0)
         check_int("seed", self.seed, minimum=0)
         check_choice("loss", self.loss, LOSSES)
+        classes = tuple(check_int("classes", c, minimum=0) for c in self.classes)
+        if len(set(classes)) != len(classes) or len(classes) == 1 or any(c >= len(CLASS_NAMES[self.dataset]) for c in classes):
+            raise ConfigError(
+                f"classes must be () or at least 2 distinct class indices of {self.dataset} "
+                f"(0..{len(CLASS_NAMES[self.dataset]) - 1}). Received: classes={self.classes!r}"
+            )
+        object.__setattr__(self, "classes", classes)
+        if self.examples_per_class is not None:
+            check_int("examples_per_class", self.examples_per_class, minimum=1)
+        if self.regularization.label_smoothing and self.loss != "crossentropy":
+            raise ConfigError(
+                "regularization.label_smoothing applies to the crossentropy loss only. "
+                f"Received: loss={self.loss!r}, label_smoothing={self.regularization.label_smoothing!r}"
+            )
         uses_validation = self.early_stopping.patience is not None or self.schedule.name == "plateau"
         monitors = {self.early_stopping.monitor, self.schedule.options.get("monitor", "")}
         if self.validation == 0 and uses_validation and any(m.startswith("val_") for m in monitors):
@@ -157,6 +286,8 @@ class Recipe:
         if unknown:
             raise ConfigError(f"Recipe has no field {unknown}." + suggest(unknown[0], _field_names(cls)))
         for field, spec in _SPECS.items():
+            if field == "early_stopping" and isinstance(data.get(field), str):
+                data[field] = EarlyStoppingSpec.preset(data[field])
             if isinstance(data.get(field), dict):
                 section = data[field]
                 bad = sorted(set(section) - set(_field_names(spec)))
@@ -182,6 +313,8 @@ class Recipe:
                     raise ConfigError(f"Recipe has no field {'.'.join(parents[: depth + 1])!r} (in {path!r}).")
                 node = node[key]
             is_free_mapping = parents[-1:] == ["options"]
+            if isinstance(node.get(leaf), dict) and isinstance(value, str) and leaf == "early_stopping":
+                value = dataclasses.asdict(EarlyStoppingSpec.preset(value))
             if leaf not in node and not is_free_mapping:
                 raise ConfigError(f"Recipe has no field {path!r}." + suggest(leaf, node))
             node[leaf] = value

@@ -11,6 +11,8 @@ def read_history(path):
         rows = {int(row["epoch"]): row for row in csv.DictReader(handle)}
     epochs = sorted(rows)
     columns = list(rows[epochs[0]]) if epochs else []
+    # Keras' CSVLogger adds val_* columns filled with "NA" when a run has no validation split
+    columns = [c for c in columns if any(rows[e][c] != "NA" for e in epochs)]
     return {c: [float(rows[e][c]) for e in epochs] for c in columns}
 
 
@@ -43,6 +45,22 @@ def plot_curves(history, path, title):
         axis.grid(alpha=0.3)
         axis.legend()
     figure.suptitle(title)
+    figure.tight_layout()
+    figure.savefig(path, dpi=100)
+    pyplot.close(figure)
+
+
+def plot_schedule(values, steps_per_epoch, path, title):
+    """Learning rate per optimizer step (x axis in epochs) as a PNG."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot
+
+    figure, axis = pyplot.subplots(figsize=(6, 4))
+    axis.plot([step / steps_per_epoch for step in range(len(values))], values)
+    axis.set(title=title, xlabel="epoch", ylabel="learning rate")
+    axis.grid(alpha=0.3)
     figure.tight_layout()
     figure.savefig(path, dpi=100)
     pyplot.close(figure)

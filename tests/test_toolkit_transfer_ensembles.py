@@ -1,0 +1,85 @@
+"""Augmentation, regularization and transfer through the engine on tiny Fashion-MNIST slices;
+ensembles, TTA and snapshot epochs against hand computations."""
+
+import keras
+import numpy as np
+import pytest
+
+import dlrecipes
+from dlrecipes.errors import ConfigError
+from dlrecipes.training import ensembles, transfer
+
+TINY = dict(max_train_examples=300, validation=200, epochs=2, batch_size=50, verbose=0)
+
+
+@pytest.fixture(scope="module")
+def source_run(tmp_path_factory, fashion_mnist_dir):
+    """A 3-class MLP trained with augmentation, elastic net, max-norm, label smoothing, warm-up
+    and cosine restarts (snapshots at the ends of its 1-epoch cycles)."""
+    recipe = dlrecipes.get_recipe("mlp_fashion_mnist").override({
+        "model.options.hidden_units": (16,), "classes": [0, 1, 2], "augmentation.flip": "horizontal",
+        "augmentation.crop_padding": 2, "augmentation.erasing": 0.5, "regularization.l1": 1e-5,
+        "regularization.weight_decay": 1e-4, "regularization.max_norm": 3.0,
+        "regularization.label_smoothing": 0.1, "schedule": {"name": "cosine_restarts", "options": {"first_epochs": 1, "t_mul": 1.0}},
+    })
+    return dlrecipes.train(recipe, out=tmp_path_factory.mktemp("runs"), **TINY)
+
+
+def test_engine_applies_the_toolkit_and_the_saved_model_predicts(source_run):
+    model = keras.saving.load_model(source_run.run_dir / "model.keras")
+    names = [layer.name for layer in model.layers]
+    assert names[1:4] == ["augment_crop", "augment_flip", "augment_erasing"]
+    assert model.output_shape == (None, 3) and source_run.metrics["train_examples"] == 300
+    dense = model.get_layer("fc1_dense")
+    assert dense.kernel.regularizer.get_config() == pytest.approx({"l1": 1e-5, "l2": 1e-4})
+    assert np.linalg.norm(dense.kernel.numpy(), axis=0).max() <= 3.0 + 1e-5
+    x = np.random.default_rng(0).normal(size=(4, 28, 28, 1)).astype("float32")
+    np.testing.assert_allclose(model.predict(x, verbose=0), source_run.model.predict(x, verbose=0), rtol=1e-5)
+    assert [p.name for p in ensembles.snapshot_files(source_run.run_dir)] == ["epoch0001.keras", "epoch0002.keras"]
+
+
+def test_adapt_replaces_the_head_and_drops_augmentation(source_run):
+    model = transfer.adapt(transfer.load_run_model(source_run.run_dir), 7)
+    assert [layer.name for layer in model.layers][:2] == ["input", "flatten"] and model.output_shape == (None, 7)
+    assert model.get_layer("fc1_dense") is not None
+    trainable = transfer.freeze(model, train_top=1)
+    assert trainable == ["predictions"] and len(model.trainable_weights) == 2
+    assert transfer.freeze(model, below="fc1_dense") == ["fc1_dense", "predictions"]
+    with pytest.raises(ConfigError, match="freeze_below must name a layer.*Did you mean: fc1_dense"):
+        transfer.freeze(model, below="fc1_dens")
+
+
+def test_transfer_through_the_engine_trains_only_the_unfrozen_layers(source_run, tmp_path):
+    source = keras.saving.load_model(source_run.run_dir / "model.keras")
+    recipe = dlrecipes.get_recipe("mlp_fashion_mnist").override({
+        "model.options.hidden_units": (16,), "classes": [5, 6, 7, 8], "examples_per_class": 20,
+        "transfer": {"source": str(source_run.run_dir), "train_top": 1},
+    })
+    result = dlrecipes.train(recipe, out=tmp_path, **{**TINY, "max_train_examples": None})
+    assert result.metrics["train_examples"] == 80 and result.model.output_shape == (None, 4)
+    np.testing.assert_array_equal(result.model.get_layer("fc1_dense").kernel.numpy(), source.get_layer("fc1_dense").kernel.numpy())
+    assert result.metrics["trainable_params"] == 16 * 4 + 4
+
+
+def test_ensemble_averages_member_probabilities_and_tta_views():
+    inputs = keras.Input((2, 2, 1))
+    flat = keras.layers.Flatten()(inputs)
+    members = []
+    for scale in (1.0, -1.0):
+        out = keras.layers.Dense(2, use_bias=False, kernel_initializer=keras.initializers.Constant(0.0))(flat)
+        model = keras.Model(inputs, out)
+        model.layers[-1].kernel.assign(scale * np.array([[1, 0], [0, 0], [0, 1], [0, 0]], "float32"))
+        members.append(model)
+    x = np.array([[[[2.0], [0.0]], [[0.0], [0.0]]]], "float32")  # logits (2, 0) and (−2, 0)
+    p = 1 / (1 + np.exp(-2.0))
+    np.testing.assert_allclose(ensembles.probabilities(members[0], x), [[p, 1 - p]], rtol=1e-5)
+    np.testing.assert_allclose(ensembles.ensemble_probabilities(members, x), [[0.5, 0.5]], rtol=1e-5)
+    views = ensembles.tta_views(x, flip=True, shifts=1)
+    assert len(views) == 6 and views[1][0, 0, 1, 0] == 2.0 and views[2][0, 1, 1, 0] == 2.0
+    result = ensembles.compare(members, x, np.array([0]))
+    assert result["members"] == [1.0, 0.0]
+
+
+def test_snapshot_epochs_are_the_ends_of_the_restart_cycles():
+    assert ensembles.restart_epochs(3, 1.0, 12) == [3, 6, 9, 12]
+    assert ensembles.restart_epochs(2, 2.0, 20) == [2, 6, 14]
