@@ -2,8 +2,12 @@
 the training recipes that made them work."""
 
 import os
+import sys
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # before TensorFlow loads: no C++ info logs
+# Keras builds and loads functional graphs recursively, one Python frame per layer of the
+# longest path: ResNet-1202 (~4,200 layers deep) needs more than Python's default 1,000.
+sys.setrecursionlimit(max(sys.getrecursionlimit(), 20_000))
 
 from dlrecipes.errors import ConfigError, DataUnavailableError
 from dlrecipes.flops import flops

@@ -59,16 +59,19 @@ def _list(args):
 
 
 def _show(args):
+    from dlrecipes.flops import flops
     from dlrecipes.registry import build_model, count_params, model_info
 
     info = model_info(args.model)
     model = build_model(args.model, input_shape=args.input_shape, num_classes=args.num_classes)
     model.summary(print_fn=print)
     trainable, total = count_params(model)
+    macs = flops(model)
     print(f"model: {info.name} (family {info.family}, task {info.task})")
     print(f"paper: {info.paper.authors} ({info.paper.year}), {info.paper.title} {info.paper.link}")
     print(f"input shape: {tuple(model.input_shape[1:])}  output shape: {tuple(model.output_shape[1:])}")
     print(f"trainable params: {trainable:,}  total params: {total:,}")
+    print(f"FLOPs: {macs:,} multiply-accumulates per example ({macs / 1e9:.3g} G; conv and dense layers)")
     print(f"reference trainable params: {info.num_params:,} at {info.default_input_shape}, "
           f"{info.default_num_classes} classes")
     print(f"recipes: {', '.join(info.recipes) or '-'}")
@@ -129,7 +132,7 @@ def parser():
     listing.add_argument("--recipes", action="store_true", help="list recipes instead of models")
     listing.set_defaults(run=_list)
 
-    show = commands.add_parser("show", help="layers, parameters and shapes of a model")
+    show = commands.add_parser("show", help="layers, parameters, FLOPs and shapes of a model")
     show.add_argument("model")
     show.add_argument("--input-shape", type=_shape, help="e.g. 32,32,3 (model's default otherwise)")
     show.add_argument("--num-classes", type=int)

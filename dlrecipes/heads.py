@@ -12,8 +12,10 @@ POOLINGS = (None, "avg", "max")
 _POOL_LAYERS = {"avg": keras.layers.GlobalAveragePooling2D, "max": keras.layers.GlobalMaxPooling2D}
 
 
-def check_head_options(*, include_top, pooling, classifier_activation, dropout_rate=0.0):
+def check_head_options(*, include_top, pooling, classifier_activation, dropout_rate=0.0, hidden_units=()):
     """Validate the head's arguments before anything is built."""
+    for index, units in enumerate(hidden_units):
+        check_int(f"hidden_units[{index}]", units, minimum=1)
     if not isinstance(include_top, bool):
         raise ConfigError(f"include_top must be True or False. Received: include_top={include_top!r}")
     check_choice("pooling", pooling, POOLINGS)
@@ -61,6 +63,7 @@ def classifier_head(
         pooling=pooling,
         classifier_activation=classifier_activation,
         dropout_rate=dropout_rate,
+        hidden_units=hidden_units,
     )
     check_int("num_classes", num_classes, minimum=0)
     if not include_top or num_classes == 0:

@@ -96,6 +96,26 @@ def count_params(model):
     return trainable, trainable + sum(math.prod(w.shape) for w in model.non_trainable_weights)
 
 
+def forwards_options(base, *, fixed=()):
+    """Decorator for a builder that takes a few keyword arguments of its own and passes
+    `**options` on to the builder `base`: its signature becomes its own keyword arguments plus
+    base's, less the `fixed` ones it sets itself, so `builder_options`, `build_model`'s check of
+    unknown keywords and `help()` see every option without the list being written twice."""
+
+    def decorate(function):
+        own = [p for p in inspect.signature(function).parameters.values() if p.kind is not p.VAR_KEYWORD]
+        taken = {p.name for p in own} | set(fixed)
+        inherited = [
+            p
+            for p in inspect.signature(base).parameters.values()
+            if p.kind is p.KEYWORD_ONLY and p.name not in taken
+        ]
+        function.__signature__ = inspect.Signature(own + inherited)
+        return function
+
+    return decorate
+
+
 def builder_options(name):
     """Keyword arguments the builder of `name` accepts, with their defaults."""
     _lookup(name)

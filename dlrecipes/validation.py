@@ -89,3 +89,16 @@ def check_input_shape(input_shape, rank, min_size=None, model="model"):
             f"Received: input_shape={shape!r}"
         )
     return tuple(int(d) for d in shape)
+
+
+def check_depth(depth, *, per_unit, offset, examples, argument="depth"):
+    """`depth` must be per_unit·n + offset for some n >= 1 (ResNet 6n+2, WRN 6n+4, ...);
+    returns n. `examples` are valid depths quoted in the message."""
+    depth = check_int(argument, depth)
+    n, remainder = divmod(depth - offset, per_unit)
+    if remainder or n < 1:
+        quoted = ", ".join(str(e) for e in examples)
+        raise ConfigError(
+            f"{argument} must be {per_unit}n+{offset} ({quoted}, ...). Received: {argument}={depth}"
+        )
+    return n

@@ -2,6 +2,7 @@
 
 import os
 import pathlib
+import socket
 import subprocess
 import sys
 
@@ -27,6 +28,27 @@ def fashion_mnist_dir():
     if not (FASHION_MNIST_DIR / "train-images-idx3-ubyte.gz").exists():
         pytest.skip("Fashion-MNIST not installed: apt-get install dataset-fashion-mnist")
     return FASHION_MNIST_DIR
+
+
+@pytest.fixture(scope="session")
+def closed_port():
+    """A local TCP port nobody listens on."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def offline_data(monkeypatch, tmp_path_factory, closed_port):
+    """No data is read from the user's data dirs or tfds data dir, and tfds' hosts are closed."""
+    from dlrecipes.data import datasets, list_datasets, tfds_source
+
+    monkeypatch.delenv(datasets.DATA_DIR_ENV, raising=False)
+    monkeypatch.setattr(datasets, "SYSTEM_DIRS", {})
+    monkeypatch.setenv("TFDS_DATA_DIR", str(tmp_path_factory.mktemp("tfds")))
+    monkeypatch.setattr(
+        tfds_source, "TFDS_HOSTS", dict.fromkeys(list_datasets(), ("127.0.0.1", closed_port))
+    )
 
 
 def run_python(code, *, env=None, timeout=600, cwd=None):

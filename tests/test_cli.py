@@ -26,6 +26,14 @@ def test_list_models_with_pattern(capsys):
     assert _cli(capsys, "list", "--family", "mlp")[1].split() == ["mlp"]
 
 
+def test_show_prints_published_flops_of_an_imagenet_model(capsys):
+    code, out, _ = _cli(capsys, "show", "alexnet")
+    convs = 55 * 55 * 64 * 11 * 11 * 3 + 27 * 27 * 192 * 5 * 5 * 64
+    convs += 13 * 13 * 3 * 3 * (192 * 384 + 384 * 256 + 256 * 256)
+    macs = convs + 6 * 6 * 256 * 4096 + 4096 * 4096 + 4096 * 1000
+    assert code == 0 and f"FLOPs: {macs:,} multiply-accumulates per example (0.714 G" in out  # ≈ 0.71 G published
+
+
 def test_list_recipes(capsys):
     out = _cli(capsys, "list", "--recipes")[1].split()
     assert {"lenet5_fashion_mnist", "mlp_fashion_mnist", "linear_svm_fashion_mnist"} <= set(out)
@@ -37,8 +45,11 @@ def test_show_prints_layers_parameters_and_shapes(capsys):
     assert "trainable params: 61,706  total params: 61,706" in out  # REFERENCE.md §1
     assert "input shape: (32, 32, 1)  output shape: (10,)" in out
     assert "conv2_conv" in out and "recipes: lenet5_fashion_mnist" in out
+    # conv1 28·28·6·5·5 + conv2 10·10·16·5·5·6 + fc 400·120 + 120·84 + 84·10
+    assert "FLOPs: 416,520 multiply-accumulates per example (0.000417 G" in out
     out = _cli(capsys, "show", "mlp", "--input-shape", "8,8,1", "--num-classes", "3")[1]
     assert f"trainable params: {64 * 256 + 256 + 256 * 128 + 128 + 128 * 100 + 100 + 100 * 3 + 3:,}" in out
+    assert f"FLOPs: {64 * 256 + 256 * 128 + 128 * 100 + 100 * 3:,} multiply-accumulates" in out
 
 
 @pytest.mark.parametrize(

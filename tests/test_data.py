@@ -95,23 +95,7 @@ def make_cifar100(directory, n_train=6, n_test=3):
 
 # ---------------------------------------------------------------- fixtures
 
-
-@pytest.fixture(autouse=True)
-def offline(monkeypatch, tmp_path_factory, closed_port):
-    """No test reads the user's data dirs or tfds data, nor reaches the network."""
-    monkeypatch.delenv(datasets.DATA_DIR_ENV, raising=False)
-    monkeypatch.setattr(datasets, "SYSTEM_DIRS", {})
-    monkeypatch.setenv("TFDS_DATA_DIR", str(tmp_path_factory.mktemp("tfds")))
-    monkeypatch.setattr(
-        tfds_source, "TFDS_HOSTS", dict.fromkeys(list_datasets(), ("127.0.0.1", closed_port))
-    )
-
-
-@pytest.fixture(scope="session")
-def closed_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+pytestmark = pytest.mark.usefixtures("offline_data")
 
 
 @pytest.fixture
@@ -124,7 +108,7 @@ def mnist_dir(tmp_path):
 
 
 def test_list_datasets():
-    assert list_datasets() == ["cifar10", "cifar100", "fashion_mnist", "mnist"]
+    assert list_datasets() == ["cifar10", "cifar100", "fashion_mnist", "imagenet2012", "mnist"]
 
 
 @pytest.mark.parametrize("suffix", [".gz", ""])
@@ -475,6 +459,80 @@ def test_prepared_tfds_data_loads_without_probe(monkeypatch):
     monkeypatch.setattr(tfds_source, "is_prepared", lambda name: True)  # hosts stay unreachable
     with tfds.testing.mock_data(num_examples=6):
         assert load("fashion_mnist", validation=1).x_test.shape == (6, 28, 28, 1)
+
+
+# ---------------------------------------------------------------- ImageNet, streamed from tfds
+
+IMAGENET_FILES = ("ILSVRC2012_img_train.tar", "ILSVRC2012_img_val.tar")
+
+
+def test_offline_imagenet_fails_fast_naming_both_ways(monkeypatch, tmp_path):
+    monkeypatch.setenv(datasets.DATA_DIR_ENV, str(tmp_path))
+    start = time.monotonic()
+    with pytest.raises(DataUnavailableError) as info:
+        load("imagenet2012")
+    assert time.monotonic() - start < 10
+    message = str(info.value)
+    for part in (*IMAGENET_FILES, str(tmp_path), "data_dir=", "DLRECIPES_DATA_DIR", "TFDS_DATA_DIR",
+                 "tfds build imagenet2012", "image-net.org"):  # fmt: skip
+        assert part in message
+
+
+@pytest.fixture
+def imagenet_archives(tmp_path):
+    """Stand-ins for the two ImageNet archives in tmp_path/imagenet2012."""
+    folder = tmp_path / "imagenet2012"
+    folder.mkdir()
+    for name in IMAGENET_FILES:
+        (folder / name).touch()
+    return folder
+
+
+def test_imagenet_is_prepared_from_the_archives(monkeypatch, tmp_path, imagenet_archives):
+    with pytest.raises(ConfigError, match="data_dir must be an existing directory"):
+        load("imagenet2012", data_dir=tmp_path / "missing")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(ConfigError, match=r"must hold the raw files of imagenet2012: \['ILSVRC2012"):
+        load("imagenet2012", data_dir=tmp_path / "empty")
+    prepared = []
+    monkeypatch.setattr(tfds_source, "prepare", lambda name, folder: prepared.append((name, folder)))
+    for data_dir in (imagenet_archives, tmp_path):  # the archives directly or in the subfolder
+        splits = load("imagenet2012", data_dir=data_dir, validation=0)
+        assert prepared.pop() == ("imagenet2012", str(imagenet_archives))
+    monkeypatch.setenv(datasets.DATA_DIR_ENV, str(tmp_path))
+    assert load("imagenet2012").source == "tensorflow-datasets" and prepared
+    assert splits.num_classes == 1000 and len(splits.class_names) == 1000
+    assert splits.num_examples("validation") == 0
+
+
+@pytest.fixture
+def mock_imagenet(monkeypatch):
+    """tfds' mock ImageNet (random JPEGs of a few dozen pixels), as if prepared."""
+    tfds = pytest.importorskip("tensorflow_datasets")
+    monkeypatch.setattr(tfds_source, "is_prepared", lambda name: True)
+    with tfds.testing.mock_data(num_examples=3):
+        yield
+
+
+def test_imagenet_streams_cropped_standardized_batches(mock_imagenet):
+    splits = load("imagenet2012", validation=1000)
+    assert isinstance(splits, datasets.StreamedSplits) and splits.source == "tensorflow-datasets"
+    assert splits.input_shape == (224, 224, 3) and splits.class_names[0] == "n01440764"
+    sizes = [splits.num_examples(s) for s in ("train", "validation", "test")]
+    assert sizes == [1_281_167 - 1000, 1000, 50_000]  # ILSVRC-2012; test = its val set
+    assert splits.steps_per_epoch(256) == -(-1_280_167 // 256)
+    assert splits.limit(train=2, test=5).ranges == {
+        "train": ("train", 0, 2), "validation": ("train", 1_280_167, 1_281_167), "test": ("validation", 0, 5),
+    }  # fmt: skip
+    x, y = next(iter(splits.as_dataset("train", 3)))
+    assert x.shape == (3, 224, 224, 3) and x.dtype == "float32" and y.dtype == "int32"
+    assert -3 < float(np.min(x)) < float(np.max(x)) < 3  # standardized
+    pixels = [next(iter(splits.as_dataset("test", 3, normalize=False)))[0].numpy() for _ in range(2)]
+    assert np.array_equal(*pixels) and -1 < pixels[0].min() < pixels[0].max() < 256  # centre crops
+    with pytest.raises(ConfigError, match="imagenet2012 is streamed"):
+        splits.arrays("train")
+    with pytest.raises(ConfigError, match="'validation' of imagenet2012 holds none"):
+        load("imagenet2012", validation=0).as_dataset("validation", 3)
 
 
 def test_package_imports_neither_tensorflow_nor_tfds():

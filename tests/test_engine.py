@@ -144,3 +144,28 @@ def test_data_dir_without_files_is_named(tmp_path):
 def test_unknown_recipe_suggests():
     with pytest.raises(ConfigError, match="Unknown recipe 'lenet_fashion_mnist'.*lenet5_fashion_mnist"):
         dlrecipes.train("lenet_fashion_mnist")
+
+
+def test_auxiliary_outputs_add_weighted_losses_in_training_only(tmp_path):
+    from dlrecipes.training.engine import AuxiliaryLossModel
+
+    inputs = keras.Input((4,))
+    hidden = keras.layers.Dense(8, name="hidden", kernel_regularizer=keras.regularizers.l2(0.01))(inputs)
+    outputs = [keras.layers.Dense(3, name=name)(hidden) for name in ("predictions", "aux1", "aux2")]
+    model = AuxiliaryLossModel(keras.Model(inputs, outputs, name="net"), aux_loss_weight=0.3)
+    loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+    model.compile(keras.optimizers.SGD(0.0), loss=loss, metrics=["accuracy"])
+    x = np.random.default_rng(0).normal(size=(8, 4)).astype("float32")
+    y = np.arange(8) % 3
+    history = model.fit(x, y, batch_size=8, validation_data=(x, y), verbose=0).history
+    main, aux1, aux2 = (p for p in model.network.predict(x, verbose=0))
+    penalty = 0.01 * float(np.sum(model.network.get_layer("hidden").kernel.numpy() ** 2))
+    expected = float(loss(y, main)) + 0.3 * (float(loss(y, aux1)) + float(loss(y, aux2))) + penalty
+    assert history["loss"] == pytest.approx([expected], rel=1e-5)
+    assert history["val_loss"] == pytest.approx([float(loss(y, main)) + penalty], rel=1e-5)
+    assert history["accuracy"] == pytest.approx([np.mean(main.argmax(-1) == y)])
+    model.save(tmp_path / "aux.keras")
+    reloaded = keras.saving.load_model(tmp_path / "aux.keras")
+    np.testing.assert_allclose(reloaded.network.predict(x, verbose=0)[0], main, atol=1e-6)
+    inference = model.main_model()
+    assert inference.output_shape == (None, 3) and [l.name for l in inference.layers][-1] == "predictions"

@@ -9,5 +9,6 @@ from dlrecipes.blocks.inception import inception, inception_aux  # noqa: F401
 from dlrecipes.blocks.mlpconv import conv_classifier, mlpconv  # noqa: F401
 from dlrecipes.blocks.residual import bn_act, residual_block  # noqa: F401
 from dlrecipes.blocks.dense_connectivity import dense_block, transition  # noqa: F401
+from dlrecipes.blocks.fractal import fractal_block  # noqa: F401
 
 __all__ = ["conv_bn_act", "dense_bn_act", "model_input"]

@@ -1,7 +1,7 @@
 """Datasets: local raw files, the system dataset directory or tensorflow-datasets, split into
-train / validation / test, as numpy arrays or tf.data pipelines."""
+train / validation / test, as numpy arrays or tf.data pipelines (ImageNet: streamed only)."""
 
-from dlrecipes.data.datasets import DatasetSplits, list_datasets, load
+from dlrecipes.data.datasets import DatasetSplits, StreamedSplits, list_datasets, load
 from dlrecipes.data.raw import DataFileError
 
-__all__ = ["DataFileError", "DatasetSplits", "list_datasets", "load"]
+__all__ = ["DataFileError", "DatasetSplits", "StreamedSplits", "list_datasets", "load"]

@@ -3,6 +3,8 @@
 Sources, in order: an explicit `data_dir` or $DLRECIPES_DATA_DIR holding the raw files, the
 system dataset directory (Debian's dataset-fashion-mnist), then tensorflow-datasets. The splits
 come out as numpy arrays for any backend or as tf.data pipelines (TensorFlow imported lazily).
+Datasets too big for memory (ImageNet, `STREAMED`) are read from tensorflow-datasets as they
+are used: `StreamedSplits` hands out tf.data pipelines only.
 """
 
 import dataclasses
@@ -47,6 +49,46 @@ CLASS_NAMES = {
     ),
 }  # fmt: skip
 
+
+@dataclasses.dataclass(frozen=True)
+class StreamedInfo:
+    """A dataset streamed from tensorflow-datasets: what is known before tfds is imported.
+
+    `train_examples` of tfds' "train" split; `test_split` (`test_examples`) is the labelled tfds
+    split used as test; `raw_files` are the archives tfds prepares it from; images have their
+    shorter side resized to `resize`, then are cropped to `crop`×`crop` and standardized with
+    the RGB `mean` and `std` (of x / 255).
+    """
+
+    num_classes: int
+    train_examples: int
+    test_split: str
+    test_examples: int
+    raw_files: tuple
+    resize: int
+    crop: int
+    mean: tuple
+    std: tuple
+
+
+STREAMED = {
+    # ILSVRC-2012 (Russakovsky et al. 2015): its 50,000-image "val" set, on which the papers
+    # report, is our test split. 256 → 224 crops as AlexNet, VGG (S = 256) and ResNet test;
+    # the RGB statistics of torchvision's ImageNet models.
+    "imagenet2012": StreamedInfo(
+        num_classes=1000,
+        train_examples=1_281_167,
+        test_split="validation",
+        test_examples=50_000,
+        raw_files=("ILSVRC2012_img_train.tar", "ILSVRC2012_img_val.tar"),
+        resize=256,
+        crop=224,
+        mean=(0.485, 0.456, 0.406),
+        std=(0.229, 0.224, 0.225),
+    ),
+}
+SHUFFLE_BUFFER = 10_000  # encoded images (ImageNet JPEGs average ~110 kB: ~1 GB)
+
 # Split name -> suffix of its DatasetSplits fields (x_val, y_val for "validation").
 _SUFFIXES = {"train": "train", "validation": "val", "test": "test"}
 SPLITS = tuple(_SUFFIXES)
@@ -55,7 +97,13 @@ _ARRAY_FIELDS = tuple(f"{kind}_{suffix}" for suffix in _SUFFIXES.values() for ki
 
 def list_datasets():
     """The names `load` accepts, sorted."""
-    return sorted(CLASS_NAMES)
+    return sorted([*CLASS_NAMES, *STREAMED])
+
+
+def num_classes(name):
+    """The number of classes of dataset `name`."""
+    check_choice("dataset", name, list_datasets())
+    return STREAMED[name].num_classes if name in STREAMED else len(CLASS_NAMES[name])
 
 
 def _standardize(x, mean, std):
@@ -63,8 +111,31 @@ def _standardize(x, mean, std):
     return (x / 255.0 - mean) / std
 
 
+class _Splits:
+    """What in-memory and streamed splits share: split sizes and the steps of an epoch."""
+
+    def num_examples(self, split):
+        """The number of examples of split "train", "validation" or "test"."""
+        check_choice("split", split, SPLITS)
+        return self._sizes()[split]
+
+    def _check_split(self, split):
+        """`split` is a split name and holds examples."""
+        if self.num_examples(split) == 0:
+            why = " (load(..., validation=0) keeps none for validation)" * (split == "validation")
+            raise ConfigError(
+                f"split must hold examples; {split!r} of {self.name} holds none{why}. "
+                f"Received: split={split!r}"
+            )
+
+    def steps_per_epoch(self, batch_size):
+        """Batches in one pass over the train split, the last one possibly partial."""
+        batch_size = check_int("batch_size", batch_size, minimum=1)
+        return -(-self.num_examples("train") // batch_size)
+
+
 @dataclasses.dataclass(frozen=True, eq=False)
-class DatasetSplits:
+class DatasetSplits(_Splits):
     """A dataset split into train, validation and test, with metadata; its arrays are read-only.
 
     x arrays are uint8 (N, H, W, C), y arrays int64 (N,). mean and std are float32 (C,)
@@ -90,18 +161,14 @@ class DatasetSplits:
         for field in _ARRAY_FIELDS + ("mean", "std"):
             getattr(self, field).flags.writeable = False
 
+    def _sizes(self):
+        return {split: len(getattr(self, f"y_{suffix}")) for split, suffix in _SUFFIXES.items()}
+
     def arrays(self, split):
         """(x, y) of split "train", "validation" or "test"."""
-        check_choice("split", split, SPLITS)
+        self._check_split(split)
         suffix = _SUFFIXES[split]
-        x, y = getattr(self, f"x_{suffix}"), getattr(self, f"y_{suffix}")
-        if len(x) == 0:
-            why = " (load(..., validation=0) keeps none for validation)" * (split == "validation")
-            raise ConfigError(
-                f"split must hold examples; {split!r} of {self.name} holds none{why}. "
-                f"Received: split={split!r}"
-            )
-        return x, y
+        return getattr(self, f"x_{suffix}"), getattr(self, f"y_{suffix}")
 
     def normalized(self, split):
         """(x, y) of `split` with x as float32 (x / 255 - mean) / std, for any backend."""
@@ -182,10 +249,89 @@ class DatasetSplits:
         names = tuple(self.class_names[c] for c in classes)
         return dataclasses.replace(self, num_classes=len(classes), class_names=names, **changes)
 
-    def steps_per_epoch(self, batch_size):
-        """Batches in one pass over the train split, the last one possibly partial."""
+
+@dataclasses.dataclass(frozen=True)
+class StreamedSplits(_Splits):
+    """A dataset too big for memory (see `STREAMED`), read from tensorflow-datasets as tf.data
+    pipelines: the engine's interface of `DatasetSplits` (num_classes, input_shape, as_dataset,
+    limit, steps_per_epoch, num_examples) without arrays.
+
+    `ranges` maps each split to (tfds split, start, stop): train is the first examples of tfds'
+    "train", validation its last `validation` ones (tfds shuffled the examples when it prepared
+    them), test the dataset's labelled `test_split`.
+    """
+
+    name: str
+    info: StreamedInfo = dataclasses.field(repr=False)
+    ranges: dict
+    num_classes: int
+    class_names: tuple = dataclasses.field(repr=False)
+    input_shape: tuple
+    mean: np.ndarray
+    std: np.ndarray
+    source: str
+
+    def _sizes(self):
+        return {split: stop - start for split, (_, start, stop) in self.ranges.items()}
+
+    def as_dataset(self, split, batch_size, *, shuffle=None, seed=0, normalize=True, drop_remainder=False):
+        """A tf.data.Dataset of (float32 x, int32 y) batches of `split`, decoded as it is read.
+
+        Every image has its shorter side resized to `info.resize` (bilinear, antialiased), then
+        is cropped to `info.crop`×`info.crop`: at a random place for "train", in the centre
+        otherwise (the single-scale protocol of AlexNet and VGG with S = 256; scale jitter,
+        colour jitter and multi-crop testing are not reproduced; flips come from the recipe).
+
+        Args:
+            shuffle: shuffle files and a buffer of `SHUFFLE_BUFFER` images (seeded) on every
+                iteration; default True for "train" only.
+            normalize: x as (x / 255 - mean) / std; else 0..255.
+        """
+        self._check_split(split)
         batch_size = check_int("batch_size", batch_size, minimum=1)
-        return -(-len(self.x_train) // batch_size)
+        seed = check_int("seed", seed, minimum=0)
+        shuffle = split == "train" if shuffle is None else shuffle
+        random_crop = split == "train"
+        resize, crop, mean, std = self.info.resize, self.info.crop, self.mean, self.std
+
+        import tensorflow as tf
+
+        def prepare(encoded, label):
+            image = tf.io.decode_jpeg(encoded, channels=3)
+            shape = tf.cast(tf.shape(image)[:2], tf.float32)
+            size = tf.cast(tf.round(shape * resize / tf.reduce_min(shape)), tf.int32)
+            image = tf.image.resize(image, size, antialias=True)
+            if random_crop:
+                image = tf.image.random_crop(image, (crop, crop, 3), seed=seed)
+            else:
+                image = tf.image.resize_with_crop_or_pad(image, crop, crop)
+            return (_standardize(image, mean, std) if normalize else image), tf.cast(label, tf.int32)
+
+        tfds_split, start, stop = self.ranges[split]
+        dataset = tfds_source.read(self.name, f"{tfds_split}[{start}:{stop}]", shuffle_files=shuffle, seed=seed)
+        if shuffle:
+            dataset = dataset.shuffle(SHUFFLE_BUFFER, seed=seed, reshuffle_each_iteration=True)
+        dataset = dataset.map(prepare, num_parallel_calls=tf.data.AUTOTUNE)
+        return dataset.batch(batch_size, drop_remainder=drop_remainder).prefetch(tf.data.AUTOTUNE)
+
+    def limit(self, train=None, validation=None, test=None):
+        """A copy keeping at most the first n examples of each split given."""
+        ranges = dict(self.ranges)
+        for split, n in zip(SPLITS, (train, validation, test), strict=True):
+            if n is not None:
+                n = check_int(split, n, minimum=1)
+                tfds_split, start, stop = ranges[split]
+                ranges[split] = (tfds_split, start, min(stop, start + n))
+        return dataclasses.replace(self, ranges=ranges)
+
+    def _not_in_memory(self, *args, **kwargs):
+        raise ConfigError(
+            f"{self.name} is streamed from tensorflow-datasets: it has no in-memory arrays and "
+            "no class selection; use as_dataset(), or a dataset that fits in memory "
+            f"({', '.join(sorted(CLASS_NAMES))})."
+        )
+
+    arrays = normalized = select_classes = _not_in_memory
 
 
 def load(name, data_dir=None, validation=5000, seed=0):
@@ -198,14 +344,17 @@ def load(name, data_dir=None, validation=5000, seed=0):
             tensorflow-datasets.
         validation: number of training examples held out for validation, chosen by a
             permutation from `numpy.random.default_rng(seed)`; both parts keep file order.
+            Streamed datasets hold out the last ones of tfds' (shuffled) train split instead.
         seed: seed of that permutation.
 
     Returns:
-        A `DatasetSplits`.
+        A `DatasetSplits`, or a `StreamedSplits` for the datasets of `STREAMED`.
     """
     check_choice("name", name, list_datasets())
     validation = check_int("validation", validation, minimum=0)
     seed = check_int("seed", seed, minimum=0)
+    if name in STREAMED:
+        return _streamed(name, data_dir, validation)
     arrays, source = _read(name, data_dir)
     return _split(name, arrays, source, validation, seed)
 
@@ -226,19 +375,26 @@ def _read(name, data_dir):
     return _from_tfds(name), "tensorflow-datasets"
 
 
-def _locate_explicit(name, data_dir):
-    """The raw files in the directory the user named; no fallback when they are missing."""
+def _check_data_dir(data_dir):
     if not isinstance(data_dir, (str, os.PathLike)) or not os.path.isdir(data_dir):
         raise ConfigError(
             f"data_dir must be an existing directory. Received: data_dir={data_dir!r}"
         )
+
+
+def _missing_files(name, data_dir, expected, subdirs):
+    return ConfigError(
+        f"data_dir must hold the raw files of {name}: {expected}, directly or in a subfolder "
+        f"named {' or '.join(subdirs)}. Received: data_dir={os.fspath(data_dir)!r}"
+    )
+
+
+def _locate_explicit(name, data_dir):
+    """The raw files in the directory the user named; no fallback when they are missing."""
+    _check_data_dir(data_dir)
     files = raw.locate(name, data_dir)
     if files is None:
-        subdirs = " or ".join(raw.LAYOUTS[name].subdirs)
-        raise ConfigError(
-            f"data_dir must hold the raw files of {name}: {raw.expected_files(name)}, directly "
-            f"or in a subfolder named {subdirs}. Received: data_dir={os.fspath(data_dir)!r}"
-        )
+        raise _missing_files(name, data_dir, raw.expected_files(name), raw.LAYOUTS[name].subdirs)
     return files
 
 
@@ -279,6 +435,80 @@ def _how_to_provide(name, reason):
     )
 
 
+def _archive_dir(name, directory):
+    """`directory` or its subfolder `name` if it holds all the raw files of streamed `name`."""
+    for folder in (os.fspath(directory), os.path.join(directory, name)):
+        if all(os.path.isfile(os.path.join(folder, f)) for f in STREAMED[name].raw_files):
+            return folder
+    return None
+
+
+def _streamed(name, data_dir, validation):
+    """The `StreamedSplits` of `name`, prepared by tfds (from raw archives if need be), or a
+    DataUnavailableError without touching the network (ImageNet cannot be downloaded)."""
+    info = STREAMED[name]
+    _check_validation(name, validation, info.train_examples)
+    if data_dir is not None:
+        _check_data_dir(data_dir)
+        archives = _archive_dir(name, data_dir)
+        if archives is None:
+            raise _missing_files(name, data_dir, list(info.raw_files), (name,))
+    else:
+        archives = next(filter(None, (_archive_dir(name, d) for d in _fallback_dirs(name))), None)
+    if not tfds_source.is_installed():
+        raise DataUnavailableError(_how_to_provide_streamed(name, "tensorflow-datasets is not installed"))
+    if not tfds_source.is_prepared(name):
+        if archives is None:
+            raise DataUnavailableError(
+                _how_to_provide_streamed(name, f"tensorflow-datasets has not prepared it in {_tfds_dir()}")
+            )
+        tfds_source.prepare(name, archives)
+    train = info.train_examples - validation
+    return StreamedSplits(
+        name=name,
+        info=info,
+        ranges={
+            "train": ("train", 0, train),
+            "validation": ("train", train, info.train_examples),
+            "test": (info.test_split, 0, info.test_examples),
+        },
+        num_classes=info.num_classes,
+        class_names=tfds_source.class_names(name),
+        input_shape=(info.crop, info.crop, 3),
+        mean=np.array(info.mean, np.float32),
+        std=np.array(info.std, np.float32),
+        source="tensorflow-datasets",
+    )
+
+
+def _tfds_dir():
+    return tfds_source.data_dir() or "~/tensorflow_datasets"
+
+
+def _how_to_provide_streamed(name, reason):
+    """The message naming the two ways to make streamed dataset `name` available."""
+    dirs, files = _fallback_dirs(name), STREAMED[name].raw_files
+    searched = f"no {' and '.join(files)} in {', '.join(dirs)}" if dirs else f"{DATA_DIR_ENV} is not set"
+    return (
+        f"Dataset {name!r} is not available: {searched}, and {reason}. It cannot be downloaded "
+        "automatically (its archives need a registration at https://image-net.org). Provide it "
+        "one of two ways:\n"
+        f"  1. Raw files: put {list(files)} in a directory and pass "
+        f"load({name!r}, data_dir=...) or set {DATA_DIR_ENV} to it; tensorflow-datasets then "
+        "prepares them once (hours, ~150 GB) in $TFDS_DATA_DIR.\n"
+        f"  2. Prepared tensorflow-datasets data: set TFDS_DATA_DIR to a directory where "
+        f"`tfds build {name}` has run (now: {_tfds_dir()})."
+    )
+
+
+def _check_validation(name, validation, n):
+    if validation >= n:
+        raise ConfigError(
+            f"validation must be smaller than the {n} training examples of {name}. "
+            f"Received: validation={validation}"
+        )
+
+
 def _channel_stats(x):
     """Per-channel mean and std of x / 255 as float32, exact, from per-channel histograms."""
     values = np.arange(256) / 255.0
@@ -292,11 +522,7 @@ def _channel_stats(x):
 def _split(name, arrays, source, validation, seed):
     """Carve `validation` examples out of the training set and compute the train statistics."""
     n = len(arrays.x_train)
-    if validation >= n:
-        raise ConfigError(
-            f"validation must be smaller than the {n} training examples of {name}. "
-            f"Received: validation={validation}"
-        )
+    _check_validation(name, validation, n)
     order = np.random.default_rng(seed).permutation(n)
     val, train = np.sort(order[:validation]), np.sort(order[validation:])
     x_train = arrays.x_train[train]

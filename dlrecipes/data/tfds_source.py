@@ -1,4 +1,5 @@
-"""tensorflow-datasets as a source: prepared data, or a download after a quick reachability probe.
+"""tensorflow-datasets as a source: prepared data, a download after a quick reachability probe,
+or preparation from local archives (ImageNet, which tfds cannot download).
 
 tensorflow_datasets is imported inside the functions: it is slow to import and optional.
 """
@@ -54,6 +55,39 @@ def is_reachable(name, timeout=PROBE_TIMEOUT):
     thread.start()
     thread.join(timeout)
     return bool(opened)
+
+
+def prepare(name, manual_dir):
+    """Prepare `name` in tfds' data directory from the archives in `manual_dir`, once (for
+    datasets tfds cannot download, such as ImageNet; hours for it)."""
+    import tensorflow_datasets as tfds
+
+    config = tfds.download.DownloadConfig(manual_dir=os.fspath(manual_dir))
+    tfds.builder(name, data_dir=data_dir()).download_and_prepare(download_config=config)
+
+
+def read(name, split, *, shuffle_files=False, seed=0):
+    """Prepared `split` (tfds syntax, "train[0:1000]") of `name` as a tf.data.Dataset of
+    (encoded image bytes, label): decoding is left to the caller's pipeline."""
+    import tensorflow_datasets as tfds
+
+    return tfds.load(
+        name,
+        split=split,
+        as_supervised=True,
+        data_dir=data_dir(),
+        download=False,
+        shuffle_files=shuffle_files,
+        read_config=tfds.ReadConfig(shuffle_seed=seed),
+        decoders={"image": tfds.decode.SkipDecoding()},
+    )
+
+
+def class_names(name):
+    """The class names of `name` as tfds' builder knows them (ImageNet: WordNet ids)."""
+    import tensorflow_datasets as tfds
+
+    return tuple(tfds.builder(name, data_dir=data_dir()).info.features["label"].names)
 
 
 def load(name):

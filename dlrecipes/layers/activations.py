@@ -2,6 +2,7 @@
 
 import keras
 
+from dlrecipes.errors import ConfigError
 from dlrecipes.layers.maxout import Maxout
 from dlrecipes.validation import check_choice
 
@@ -25,14 +26,18 @@ _FUNCTIONS = {
     "gelu": "gelu",
     "swish": "swish",
 }
-# "maxout" keeps the max of each pair of features, so it halves the width of what it follows.
+# "maxout" keeps the max of each group of `num_pieces` features (2 unless given), so it divides
+# the width of what it follows.
 _LAYERS = {"prelu": keras.layers.PReLU, "maxout": Maxout}
 ACTIVATIONS = tuple(sorted([*_FUNCTIONS, *_LAYERS]))
 
 
-def activation_layer(activation, name):
-    """A layer applying the activation called `activation` (one of ACTIVATIONS)."""
+def activation_layer(activation, name, **options):
+    """A layer applying the activation called `activation` (one of ACTIVATIONS); `options` go
+    to the layer of a parametric one (Maxout's `num_pieces`)."""
     check_choice("activation", activation, ACTIVATIONS)
     if activation in _LAYERS:
-        return _LAYERS[activation](name=name)
+        return _LAYERS[activation](name=name, **options)
+    if options:
+        raise ConfigError(f"activation {activation!r} takes no options. Received: {options!r}")
     return keras.layers.Activation(_FUNCTIONS[activation], name=name)

@@ -13,6 +13,13 @@
   cross-channel normalization after pool1 and pool2 (where the paper puts its contrast
   normalization), with LRN's parameters.
 
+`alexnet_small` is a small-image form for 28×28 and 32×32 inputs: torchvision's five
+convolution widths (64-192-384-256-256) with a 5×5 stride-1 conv1 (pad 2) in place of 11×11/4,
+the three overlapping 3×3/2 poolings, and a 1024-1024 head (dropout 0.5). At 32×32×3 with 10
+classes the final map is 3×3×256: convs 5·5·3·64+64 + 5·5·64·192+192 + 3·3·192·384+384
++ 3·3·384·256+256 + 3·3·256·256+256 = 2,451,264; fc1 2304·1024+1024 = 2,360,320; fc2
+1024·1024+1024 = 1,049,600; predictions 1024·10+10 = 10,250; total 5,871,434.
+
 Input sizes: the head flattens whatever final map the input gives (keras.applications'
 convention), so the first FC layer's size depends on the input size and the reference counts
 hold at 224×224. torchvision instead inserts an adaptive average pool to 6×6, the identity at
@@ -39,6 +46,7 @@ def alexnet(
     lrn_after,
     ceil_mode,
     original=False,
+    hidden_units=(4096, 4096),
     dropout_rate=0.5,
     kernel_initializer="he_normal",
     include_top=True,
@@ -50,9 +58,10 @@ def alexnet(
     torchvision padding, max-pool after), the layers are `conv{i}_conv`/`_act`, `pool{i}`
     (3×3 stride 2, ceil mode if `ceil_mode`) and, with `original`, `conv{i}_lrn` on conv1 and
     conv2 after the ReLU (`lrn_after="act"`) or after the pooling (`"pool"`). The head is
-    flatten → fc1 4096 → fc2 4096 (ReLU, then dropout `dropout_rate`) → `predictions`."""
-    check_head_options(include_top=include_top, pooling=pooling,
-                       classifier_activation=classifier_activation, dropout_rate=dropout_rate)
+    flatten → `hidden_units` (fc1 4096 → fc2 4096; ReLU, then dropout `dropout_rate`) →
+    `predictions`."""
+    check_head_options(include_top=include_top, pooling=pooling, classifier_activation=classifier_activation,
+                       dropout_rate=dropout_rate, hidden_units=hidden_units)
     check_choice("lrn_after", lrn_after, ("act", "pool"))
     if not isinstance(original, bool):
         raise ConfigError(f"original must be True or False. Received: original={original!r}")
@@ -82,7 +91,7 @@ def alexnet(
         include_top=include_top,
         pooling=pooling,
         flatten=True,
-        hidden_units=(4096, 4096),
+        hidden_units=hidden_units,
         dropout_rate=dropout_rate,
         classifier_activation=classifier_activation,
         kernel_initializer=kernel_initializer,
@@ -125,14 +134,28 @@ VARIANTS = {
         lrn_after="pool",
         ceil_mode=True,
     ),
-}
-_PAPERS = {
-    "alexnet": Paper(
-        "ImageNet classification with deep convolutional neural networks",
-        "Krizhevsky, Sutskever, Hinton",
-        2012,
-        "https://papers.nips.cc/paper/4824",
+    "alexnet_small": dict(
+        convs=(
+            (64, 5, 1, 2, True),
+            (192, 5, 1, 2, True),
+            (384, 3, 1, 1, False),
+            (256, 3, 1, 1, False),
+            (256, 3, 1, 1, True),
+        ),
+        lrn_after="act",
+        ceil_mode=False,
+        hidden_units=(1024, 1024),
     ),
+}
+_ALEXNET = Paper(
+    "ImageNet classification with deep convolutional neural networks",
+    "Krizhevsky, Sutskever, Hinton",
+    2012,
+    "https://papers.nips.cc/paper/4824",
+)
+_PAPERS = {
+    "alexnet": _ALEXNET,
+    "alexnet_small": _ALEXNET,
     "zfnet": Paper(
         "Visualizing and understanding convolutional networks",
         "Zeiler, Fergus",
@@ -148,16 +171,19 @@ NUM_PARAMS = {
     #   conv5 3·3·1024·512+512 = 4,719,104; fc1 6·6·512·4096+4096 = 75,501,568;
     #   fc2 4096·4096+4096 = 16,781,312; predictions 4096·1000+1000 = 4,097,000.
     "zfnet": 107_627_624,
+    "alexnet_small": 5_871_434,  # at 32×32×3, 10 classes: formula in the module docstring
 }
 for _name, _options in VARIANTS.items():
+    _small = _name == "alexnet_small"
     register_model(
         functools.partial(alexnet, name=_name, **_options),
         name=_name,
         family="alexnet",
         task="classification",
         paper=_PAPERS[_name],
-        default_input_shape=(224, 224, 3),
-        default_num_classes=1000,
+        default_input_shape=(32, 32, 3) if _small else (224, 224, 3),
+        default_num_classes=10 if _small else 1000,
         min_input_size=_min_size(_options["convs"], _options["ceil_mode"]),
         num_params=NUM_PARAMS[_name],
+        tags=("cifar",) if _small else (),
     )

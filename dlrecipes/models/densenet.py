@@ -21,8 +21,8 @@ from dlrecipes.blocks.residual import bn_act
 from dlrecipes.errors import ConfigError
 from dlrecipes.heads import check_head_options, classifier_head
 from dlrecipes.models.resnet import CEIL_HALVING, FLOOR_HALVING, STEMS
-from dlrecipes.registry import Paper, register_model
-from dlrecipes.validation import check_choice, check_float, check_int, check_num_classes, check_rate
+from dlrecipes.registry import Paper, forwards_options, register_model
+from dlrecipes.validation import check_choice, check_depth, check_float, check_int, check_num_classes, check_rate
 
 
 def densenet(
@@ -142,4 +142,57 @@ for _name, (_blocks, _params) in VARIANTS.items():
         min_input_size=_MIN_SIZE,
         num_params=_params,
         tags=("imagenet",),
+    )
+
+
+# --- CIFAR forms (32×32 inputs): one 3×3 stem convolution, three dense blocks ------------------
+
+
+@forwards_options(densenet, fixed=("block_config", "init_features", "bn_size", "compression", "stem"))
+def densenet_cifar(*, input_shape, num_classes, depth=100, growth_rate=12, bc=True, name=None, **options):
+    """The CIFAR DenseNets of Huang et al. 2017 §3: a 3×3 stem convolution, three dense blocks
+    of n layers with transitions between them, then BN-ReLU, global average pooling and the
+    classifier. Plain DenseNet (`bc=False`): 16 stem channels, one 3×3 BN-ReLU-Conv per layer,
+    transitions keep the channels; depth = 3n+4. DenseNet-BC: 2k stem channels, 1×1 bottleneck
+    of 4k maps before each 3×3, transitions halve the channels; depth = 6n+4. `dropout_rate`
+    0.2 is the paper's setting without data augmentation."""
+    if not isinstance(bc, bool):
+        raise ConfigError(f"bc must be True or False. Received: bc={bc!r}")
+    growth_rate = check_int("growth_rate", growth_rate, minimum=1)
+    if bc:
+        per_block = check_depth(depth, per_unit=6, offset=4, examples=(40, 100, 190, 250))
+    else:
+        per_block = check_depth(depth, per_unit=3, offset=4, examples=(40, 100))
+    return densenet(
+        input_shape=input_shape,
+        num_classes=num_classes,
+        block_config=(per_block,) * 3,
+        growth_rate=growth_rate,
+        init_features=2 * growth_rate if bc else 16,
+        bn_size=4 if bc else 0,
+        compression=0.5 if bc else 1.0,
+        stem="cifar",
+        name=name or f"densenet{'_bc' if bc else ''}{depth}_k{growth_rate}",
+        **options,
+    )
+
+
+# name: (depth, growth rate, DenseNet-BC, trainable parameters at 32×32×3 with 10 classes,
+# counted by tests/test_zoo_small.py's formula, within 3% of the paper's Table 2, REFERENCE.md §1)
+CIFAR_VARIANTS = {
+    "densenet40_k12": (40, 12, False, 1_019_722),
+    "densenet_bc100_k12": (100, 12, True, 769_162),
+    "densenet_bc190_k40": (190, 40, True, 25_624_430),
+}
+for _name, (_depth, _growth, _bc, _params) in CIFAR_VARIANTS.items():
+    register_model(
+        functools.partial(densenet_cifar, name=_name, depth=_depth, growth_rate=_growth, bc=_bc),
+        name=_name,
+        family="densenet_cifar",
+        task="classification",
+        paper=_PAPER,
+        default_input_shape=(32, 32, 3),
+        min_input_size=min_input_size([FLOOR_HALVING] * 2),  # two 2×2 transitions: 4
+        num_params=_params,
+        tags=("cifar", "bc") if _bc else ("cifar",),
     )

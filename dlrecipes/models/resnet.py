@@ -1,4 +1,4 @@
-"""Residual networks at ImageNet scale, from one generic builder:
+"""Residual networks from one generic builder, at ImageNet scale and in their CIFAR forms:
 
 - ResNet v1: He, Zhang, Ren & Sun 2015, "Deep Residual Learning for Image Recognition"
   (resnet18/34 basic units, resnet50/101/152 bottleneck units, option B shortcuts; the stride
@@ -11,6 +11,12 @@
 - ResNeXt: Xie, Girshick, Dollár, Tu & He 2017, "Aggregated Residual Transformations for Deep
   Neural Networks" (grouped 3×3 convolutions, 32×4d and 32×8d).
 
+CIFAR forms (`CIFAR_VARIANTS`, 32×32 inputs, `resnet_cifar` and `wide_resnet` over `resnet`):
+ResNet-20…1202 (He et al. 2015 §4.2, option A), pre-activation ResNet-164/1001 (2016),
+WRN-d-k, ResNeXt-29 and ResNet-110 with stochastic depth (Huang, Sun, Liu, Sedra & Weinberger
+2016, "Deep Networks with Stochastic Depth"; `drop_path_rate`, layers from
+dlrecipes.layers.drop_path).
+
 Every variant is a row of `VARIANTS`; `resnet()` turns any row into a model. Reproducing
 keras.applications exactly: `resnet50(conv_bias=True, stride_in_1x1=True)` is the graph of
 `keras.applications.ResNet50` (25,636,712 parameters in all); `resnet50_v2` as registered is
@@ -18,7 +24,8 @@ keras.applications exactly: `resnet50(conv_bias=True, stride_in_1x1=True)` is th
 
 Layer names: `stem_conv`, `stem_bn`, `stem_act`, `stem_pool`, then
 `stage{i}_block{j}_{conv1,conv2,conv3,shortcut}_{conv,bn,act}`, `stage{i}_block{j}_add`,
-`..._out` (v1) or `..._preact_bn` (v2), `final_bn` (v2), `avg_pool`, `predictions`.
+`..._out` (v1) or `..._preact_bn` (v2), `..._drop_path`, `final_bn` (v2), `avg_pool`,
+`predictions`. Option A shortcuts: `..._shortcut_pool` and `..._shortcut_pad`.
 """
 
 import functools
@@ -35,8 +42,9 @@ from dlrecipes.blocks.residual import (
 )
 from dlrecipes.errors import ConfigError
 from dlrecipes.heads import check_head_options, classifier_head
-from dlrecipes.registry import Paper, register_model
-from dlrecipes.validation import check_choice, check_int, check_num_classes
+from dlrecipes.layers.drop_path import DROP_PATH_MODES, drop_path_layer, linear_drop_rates
+from dlrecipes.registry import Paper, forwards_options, register_model
+from dlrecipes.validation import check_choice, check_depth, check_int, check_num_classes, check_rate
 
 STEMS = ("imagenet", "cifar")
 DOWNSAMPLE = ("first", "last")
@@ -101,6 +109,8 @@ def resnet(
     stride_in_1x1=False,
     conv_bias=None,
     dropout_rate=0.0,
+    drop_path_rate=0.0,
+    drop_path_mode="batch",
     include_top=True,
     pooling=None,
     classifier_activation=None,
@@ -123,11 +133,17 @@ def resnet(
       last unit of each earlier stage: keras.applications' ResNetV2).
     - `stride_in_1x1`, `conv_bias`: keras.applications' ResNet50/101/152 use True, True.
     - `dropout_rate`: dropout between the convolutions of every unit (WRN).
+    - `drop_path_rate`: stochastic depth with linear decay (Huang et al. 2016): unit l of L
+      drops its residual branch with probability rate·l/L (`{unit}_drop_path`), per mini-batch
+      with test-time scaling (`drop_path_mode="batch"`, the paper) or per example with
+      inverted scaling ("example", timm's DropPath).
     - `bn_momentum` 0.9 is PyTorch's 0.1; `bn_epsilon` 1.001e-5 is keras.applications' value.
     """
     check_residual_options(
         block=block, groups=groups, shortcut=shortcut, conv_bias=conv_bias, dropout_rate=dropout_rate
     )
+    check_rate("drop_path_rate", drop_path_rate)
+    check_choice("drop_path_mode", drop_path_mode, DROP_PATH_MODES)
     depths = _check_positive_tuple("depths", depths)
     widths = _check_positive_tuple("widths", widths)
     if len(widths) != len(depths):
@@ -163,14 +179,16 @@ def resnet(
     bn = dict(bn_momentum=bn_momentum, bn_epsilon=bn_epsilon)
     conv = dict(kernel_initializer=kernel_initializer, use_bias=conv_bias, **bn)
     x = _stem(inputs, stem, stem_filters, preact=preact, conv=conv)
+    drop_rates = iter(linear_drop_rates(drop_path_rate, sum(depths)))
     for stage, (planes, width, unit_strides) in enumerate(
         zip(widths, inner, _stage_strides(depths, downsample)), start=1
     ):
         for index, strides in enumerate(unit_strides, start=1):
+            unit = f"stage{stage}_block{index}"
             x = residual_block(
                 x,
                 planes,
-                name=f"stage{stage}_block{index}",
+                name=unit,
                 block=block,
                 strides=strides,
                 width=width,
@@ -180,6 +198,7 @@ def resnet(
                 stride_in_1x1=stride_in_1x1,
                 conv_bias=conv_bias,
                 dropout_rate=dropout_rate,
+                residual_layer=drop_path_layer(next(drop_rates), mode=drop_path_mode, name=f"{unit}_drop_path"),
                 kernel_initializer=kernel_initializer,
                 **bn,
             )
@@ -258,4 +277,108 @@ for _name, (_paper, _block, _depths, _groups, _wpg, _preact, _down, _params) in 
         min_input_size=_MIN_SIZE,
         num_params=_params,
         tags=("imagenet", _paper),
+    )
+
+
+# --- CIFAR forms (32×32 inputs): one 3×3 stem convolution, three stages, no max pooling -------
+
+CIFAR_WIDTHS = (16, 32, 64)
+# Convolutions per unit: ResNet depth = units_per_stage · 3 stages · this + 2 (stem and classifier).
+_CONVS_PER_UNIT = {"basic": 2, "bottleneck": 3}
+_DEPTH_EXAMPLES = {"basic": (20, 32, 44, 56, 110, 1202), "bottleneck": (29, 56, 110, 164, 1001)}
+
+
+@forwards_options(resnet, fixed=("depths", "stem"))
+def resnet_cifar(
+    *, input_shape, num_classes, depth=20, block="basic", shortcut="A", widths=CIFAR_WIDTHS, stem_filters=16,
+    conv_bias=False, name=None, **options,
+):  # fmt: skip
+    """The CIFAR ResNets of He et al. 2015 §4.2 and 2016 (pre-activation, `preact=True`):
+    a 3×3 convolution with `stem_filters` channels, three stages of n units with `widths`
+    planes (stages 2 and 3 halve the resolution), global average pooling and the classifier.
+    depth = 6n+2 with basic units, 9n+2 with bottleneck units (output 4·planes). Shortcut
+    option "A" (parameter-free, the paper's CIFAR choice) or "B" (projections where the
+    channels change). Convolutions have no bias (`conv_bias=False`), as in the authors' Torch
+    code, also where pre-activation leaves one without batch norm after it. Every other option
+    is `resnet`'s."""
+    check_choice("block", block, tuple(_CONVS_PER_UNIT))
+    per_stage = check_depth(depth, per_unit=3 * _CONVS_PER_UNIT[block], offset=2, examples=_DEPTH_EXAMPLES[block])
+    return resnet(
+        input_shape=input_shape,
+        num_classes=num_classes,
+        depths=(per_stage,) * 3,
+        block=block,
+        shortcut=shortcut,
+        widths=widths,
+        stem="cifar",
+        stem_filters=stem_filters,
+        conv_bias=conv_bias,
+        name=name or f"resnet{depth}",
+        **options,
+    )
+
+
+@forwards_options(resnet_cifar, fixed=("widths", "block", "preact", "shortcut", "stem_filters"))
+def wide_resnet(*, input_shape, num_classes, depth=28, widen_factor=10, name=None, **options):
+    """WRN-d-k (Zagoruyko & Komodakis 2016): the CIFAR pre-activation ResNet with basic units
+    k times wider (16k, 32k, 64k planes after a 16-channel stem), projection shortcuts where
+    the channels change, depth d = 6n+4 (the paper counts the three projections), and
+    `dropout_rate` between the two 3×3 convolutions of each unit (0.3 in the paper's dropout
+    experiments)."""
+    per_stage = check_depth(depth, per_unit=6, offset=4, examples=(10, 16, 22, 28, 40))
+    check_int("widen_factor", widen_factor, minimum=1)
+    return resnet_cifar(
+        input_shape=input_shape,
+        num_classes=num_classes,
+        depth=6 * per_stage + 2,
+        widths=tuple(widen_factor * width for width in CIFAR_WIDTHS),
+        preact=True,
+        shortcut="B",
+        name=name or f"wrn{depth}_{widen_factor}",
+        **options,
+    )
+
+
+_PAPERS["stochastic_depth"] = Paper(
+    "Deep Networks with Stochastic Depth",
+    "Huang, Sun, Liu, Sedra, Weinberger",
+    2016,
+    "https://arxiv.org/abs/1603.05382",
+)
+_PREACT = dict(block="bottleneck", preact=True, shortcut="B")
+# ResNeXt-29 (Xie et al. 2017 §5.3): 64-channel stem, bottleneck template [1×1, 64·d/64·C;
+# 3×3 grouped; 1×1, 256] doubling per stage, projection shortcuts.
+_RESNEXT = dict(depth=29, block="bottleneck", shortcut="B", widths=(64, 128, 256), stem_filters=64, width_per_group=64)
+# Trainable parameters at 32×32×3 with 10 classes, counted by tests/test_zoo_small.py's formulas
+# and within 3% of the papers' rounded figures (REFERENCE.md §1).
+#   name:               (paper,              builder,       options,                                    trainable)
+CIFAR_VARIANTS = {
+    "resnet20":          ("v1",               resnet_cifar, dict(depth=20),                              269_722),
+    "resnet32":          ("v1",               resnet_cifar, dict(depth=32),                              464_154),
+    "resnet44":          ("v1",               resnet_cifar, dict(depth=44),                              658_586),
+    "resnet56":          ("v1",               resnet_cifar, dict(depth=56),                              853_018),
+    "resnet110":         ("v1",               resnet_cifar, dict(depth=110),                           1_727_962),
+    "resnet1202":        ("v1",               resnet_cifar, dict(depth=1202),                         19_421_274),
+    "resnet110_sd":      ("stochastic_depth", resnet_cifar, dict(depth=110, drop_path_rate=0.5),       1_727_962),
+    "preact_resnet164":  ("v2",               resnet_cifar, dict(depth=164, **_PREACT),                1_703_258),
+    "preact_resnet1001": ("v2",               resnet_cifar, dict(depth=1001, **_PREACT),              10_327_706),
+    "wrn16_8":           ("wide",             wide_resnet,  dict(depth=16, widen_factor=8),           10_961_370),
+    "wrn28_10":          ("wide",             wide_resnet,  dict(depth=28, widen_factor=10),          36_479_194),
+    "wrn40_4":           ("wide",             wide_resnet,  dict(depth=40, widen_factor=4),            8_949_210),
+    "wrn":               ("wide",             wide_resnet,  {},                                       36_479_194),
+    "resnext29_8x64d":   ("resnext",          resnet_cifar, dict(**_RESNEXT, groups=8),               34_426_698),
+    "resnext29_16x64d":  ("resnext",          resnet_cifar, dict(**_RESNEXT, groups=16),              68_155_210),
+}  # fmt: skip
+
+for _name, (_paper, _builder, _options, _params) in CIFAR_VARIANTS.items():
+    register_model(
+        functools.partial(_builder, name=_name, **_options),
+        name=_name,
+        family="resnet_cifar",
+        task="classification",
+        paper=_PAPERS[_paper],
+        default_input_shape=(32, 32, 3),
+        min_input_size=min_input_size([CEIL_HALVING] * 2),  # stages 2 and 3 halve: 3
+        num_params=_params,
+        tags=("cifar", _paper),
     )

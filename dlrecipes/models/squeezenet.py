@@ -5,6 +5,11 @@ all-convolutional head: dropout 0.5 → conv10 1×1 to `num_classes` maps → Re
 pooling, no FC layer. `squeezenet1_0` is the paper's net (conv1 96 7×7/2); `squeezenet1_1`
 the authors' v1.1 (conv1 64 3×3/2, pools after conv1, fire3, fire5), 2.4× cheaper.
 torchvision's layout and counts: 1,248,424 / 1,235,496 (REFERENCE.md §1).
+
+`squeezenet_small` is v1.1 for 28×28 and 32×32 inputs: conv1 3×3 with stride 1 and padding 1,
+so the three poolings leave 4×4 maps of a 32×32 input (3×3 of 28×28). Its count at 32×32×3
+with 10 classes is v1.1's with conv10 for 10 classes: 1,235,496 − (512·1000+1000)
++ (512·10+10) = 727,626.
 """
 
 import functools
@@ -12,29 +17,30 @@ import functools
 import keras
 
 from dlrecipes.blocks import (
-    conv_bn_act,
     conv_classifier,
     fire,
     max_pool,
     min_input_size,
     model_input,
+    padded_conv,
 )
 from dlrecipes.heads import check_head_options
 from dlrecipes.registry import Paper, register_model
 
-# conv1 (filters, kernel), then "M" (3×3/2 ceil-mode max pooling) or fire (squeeze, expand1x1,
-# expand3x3); fire modules are numbered fire2..fire9 as in the paper.
+# conv1 (filters, kernel, stride, padding), then "M" (3×3/2 ceil-mode max pooling) or fire
+# (squeeze, expand1x1, expand3x3); fire modules are numbered fire2..fire9 as in the paper.
 CONFIGS = {
-    "1_0": ((96, 7), ["M", (16, 64, 64), (16, 64, 64), (32, 128, 128), "M", (32, 128, 128),
-                      (48, 192, 192), (48, 192, 192), (64, 256, 256), "M", (64, 256, 256)]),
-    "1_1": ((64, 3), ["M", (16, 64, 64), (16, 64, 64), "M", (32, 128, 128), (32, 128, 128), "M",
-                      (48, 192, 192), (48, 192, 192), (64, 256, 256), (64, 256, 256)]),
+    "1_0": ((96, 7, 2, 0), ["M", (16, 64, 64), (16, 64, 64), (32, 128, 128), "M", (32, 128, 128),
+                            (48, 192, 192), (48, 192, 192), (64, 256, 256), "M", (64, 256, 256)]),
+    "1_1": ((64, 3, 2, 0), ["M", (16, 64, 64), (16, 64, 64), "M", (32, 128, 128), (32, 128, 128), "M",
+                            (48, 192, 192), (48, 192, 192), (64, 256, 256), (64, 256, 256)]),
 }
+CONFIGS["small"] = ((64, 3, 1, 1), CONFIGS["1_1"][1])
 
 
 def _min_size(conv1, layers):
-    """conv1 (valid, stride 2) then 3×3/2 ceil-mode pools: 29 for v1.0, 25 for v1.1."""
-    windows = [(conv1[1], 2, 0, False)]
+    """conv1 then 3×3/2 ceil-mode pools: 29 for v1.0, 25 for v1.1, 12 for the small form."""
+    windows = [(*conv1[1:], False)]
     windows += [(3, 2, 0, True) for item in layers if item == "M"]
     return min_input_size(windows)
 
@@ -58,13 +64,14 @@ def squeezenet(
     check_head_options(include_top=include_top, pooling=pooling,
                        classifier_activation=classifier_activation, dropout_rate=dropout_rate)
     inputs = model_input(input_shape, model=name, min_size=_min_size(conv1, layers))
-    x = conv_bn_act(
+    filters, kernel_size, strides, padding = conv1
+    x = padded_conv(
         inputs,
-        conv1[0],
-        conv1[1],
+        filters,
+        kernel_size,
         name="conv1",
-        strides=2,
-        padding="valid",
+        strides=strides,
+        padding=padding,
         batch_norm=False,
         kernel_initializer=kernel_initializer,
     )
@@ -94,17 +101,20 @@ _PAPER = Paper(
     2016,
     "https://arxiv.org/abs/1602.07360",
 )
-NUM_PARAMS = {"1_0": 1_248_424, "1_1": 1_235_496}  # torchvision num_params (REFERENCE.md §1)
+# torchvision num_params (REFERENCE.md §1); the small form at 32×32×3 with 10 classes
+NUM_PARAMS = {"1_0": 1_248_424, "1_1": 1_235_496, "small": 727_626}
 for _version, (_conv1, _layers) in CONFIGS.items():
-    _name = f"squeezenet{_version}"
+    _small = _version == "small"
+    _name = "squeezenet_small" if _small else f"squeezenet{_version}"
     register_model(
         functools.partial(squeezenet, name=_name, conv1=_conv1, layers=_layers),
         name=_name,
         family="squeezenet",
         task="classification",
         paper=_PAPER,
-        default_input_shape=(224, 224, 3),
-        default_num_classes=1000,
+        default_input_shape=(32, 32, 3) if _small else (224, 224, 3),
+        default_num_classes=10 if _small else 1000,
         min_input_size=_min_size(_conv1, _layers),
         num_params=NUM_PARAMS[_version],
+        tags=("cifar",) if _small else (),
     )

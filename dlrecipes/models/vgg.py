@@ -7,6 +7,11 @@ conv channel (VGG-11: 132,863,336 + 2·2,752 = 132,868,840, REFERENCE.md §1).
 The head flattens the final map (keras.applications' convention; torchvision's adaptive 7×7
 average pool is the identity at 224), so fc1's size depends on the input size and the
 reference counts hold at 224×224. `vgg16`/`vgg19` have keras.applications' VGG16/VGG19 graph.
+
+`vgg16_bn_cifar` is the small-image VGG-16 with batch norm of the CIFAR literature
+(chengyangfu/pytorch-vgg-cifar10): configuration D, ceil-mode pooling so that 28×28 inputs
+reach 1×1 like 32×32 ones, and a 512-512 head with dropout 0.5. At 32×32×3 with 10 classes:
+convs 14,714,688 (as VGG-16) + BN 2·4,224 + fc1/fc2 2·(512·512+512) + 512·10+10 = 15,253,578.
 """
 
 import functools
@@ -27,9 +32,10 @@ CONFIGS = {
 }
 
 
-def _min_size(config):
-    """Each "M" halves the map (2×2/2, floor): 2 ** (number of poolings), 32 for VGG."""
-    return min_input_size((2, 2, 0, False) for item in config if item == "M")
+def _min_size(config, ceil_mode=False):
+    """Each "M" halves the map (2×2/2): 2 ** (number of poolings), 32 for VGG; in ceil mode
+    2 ** (poolings − 1) + 1, 17 for VGG."""
+    return min_input_size((2, 2, 0, ceil_mode) for item in config if item == "M")
 
 
 def vgg(
@@ -40,6 +46,8 @@ def vgg(
     batch_norm=False,
     bn_momentum=0.9,
     bn_epsilon=1e-5,
+    ceil_mode=False,
+    hidden_units=(4096, 4096),
     dropout_rate=0.5,
     kernel_initializer="he_normal",
     include_top=True,
@@ -48,21 +56,22 @@ def vgg(
     name="vgg",
 ):
     """VGG from a config list: 3×3 "same" convs (`block{b}_conv{i}_conv`, with bias; `_bn` when
-    `batch_norm`, `_act` ReLU) and max pooling `block{b}_pool` at each "M", then flatten →
-    fc1 4096 → fc2 4096 (ReLU, dropout `dropout_rate`) → `predictions`. `bn_momentum` and
+    `batch_norm`, `_act` ReLU) and max pooling `block{b}_pool` at each "M" (floor or
+    `ceil_mode`), then flatten → `hidden_units` (fc1 4096 → fc2 4096; ReLU, dropout
+    `dropout_rate`) → `predictions`. `bn_momentum` and
     `bn_epsilon` default to torchvision's (PyTorch momentum 0.1 = Keras 0.9, eps 1e-5) and only
     matter with `batch_norm`."""
-    check_head_options(include_top=include_top, pooling=pooling,
-                       classifier_activation=classifier_activation, dropout_rate=dropout_rate)
+    check_head_options(include_top=include_top, pooling=pooling, classifier_activation=classifier_activation,
+                       dropout_rate=dropout_rate, hidden_units=hidden_units)
     for index, item in enumerate(config):
         if item != "M":
             check_int(f"config[{index}]", item, minimum=1)
-    inputs = model_input(input_shape, model=name, min_size=_min_size(config))
+    inputs = model_input(input_shape, model=name, min_size=_min_size(config, ceil_mode))
     x = inputs
     block, conv = 1, 0
     for item in config:
         if item == "M":
-            x = max_pool(x, 2, 2, name=f"block{block}_pool")
+            x = max_pool(x, 2, 2, name=f"block{block}_pool", ceil_mode=ceil_mode)
             block, conv = block + 1, 0
             continue
         conv += 1
@@ -83,7 +92,7 @@ def vgg(
         include_top=include_top,
         pooling=pooling,
         flatten=True,
-        hidden_units=(4096, 4096),
+        hidden_units=hidden_units,
         dropout_rate=dropout_rate,
         classifier_activation=classifier_activation,
         kernel_initializer=kernel_initializer,
@@ -121,3 +130,16 @@ for _name, (_config, _batch_norm, _num_params) in VARIANTS.items():
         num_params=_num_params,
         tags=("batch_norm",) if _batch_norm else (),
     )
+register_model(
+    functools.partial(
+        vgg, name="vgg16_bn_cifar", config=CONFIGS["D"], batch_norm=True, ceil_mode=True, hidden_units=(512, 512)
+    ),
+    name="vgg16_bn_cifar",
+    family="vgg",
+    task="classification",
+    paper=_PAPER,
+    default_input_shape=(32, 32, 3),
+    min_input_size=_min_size(CONFIGS["D"], ceil_mode=True),
+    num_params=15_253_578,  # formula in the module docstring
+    tags=("batch_norm", "cifar"),
+)

@@ -83,6 +83,45 @@ def _monitor(recipe):
     return monitor if recipe.validation else monitor.removeprefix("val_")
 
 
+@keras.saving.register_keras_serializable(package="dlrecipes")
+class AuxiliaryLossModel(keras.Model):
+    """Trains `network`, whose first output is the prediction and whose other outputs are
+    auxiliary classifiers (GoogLeNet's, Szegedy et al. 2015): the training loss is the compiled
+    loss of the first output plus `aux_loss_weight` times the same loss of each other output;
+    evaluation and metrics see the first output only, so the logs keep their names ("loss",
+    "accuracy"). `main_model()` is the network without the auxiliary outputs, for inference."""
+
+    def __init__(self, network, aux_loss_weight=0.3, **kwargs):
+        super().__init__(**kwargs)
+        self.network = network
+        self.aux_loss_weight = float(aux_loss_weight)
+        self.built = True  # as `network` is
+
+    def call(self, inputs, training=None):
+        return self.network(inputs, training=training)
+
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        main, *auxiliary = y_pred
+        loss = super().compute_loss(x, y, main, sample_weight, training)
+        for output in auxiliary if training else ():
+            loss = loss + self.aux_loss_weight * self.loss(y, output, sample_weight)
+        return loss
+
+    def compute_metrics(self, x, y, y_pred, sample_weight=None):
+        return super().compute_metrics(x, y, y_pred[0], sample_weight)
+
+    def main_model(self):
+        return keras.Model(self.network.inputs, self.network.outputs[0], name=self.network.name)
+
+    def get_config(self):
+        network = keras.saving.serialize_keras_object(self.network)
+        return {"name": self.name, "network": network, "aux_loss_weight": self.aux_loss_weight}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**{**config, "network": keras.saving.deserialize_keras_object(config["network"])})
+
+
 def load_data(recipe, data_dir=None, max_train_examples=None):
     """The recipe's dataset split, restricted to its `classes` / `examples_per_class` and to the
     first `max_train_examples` training examples."""
@@ -123,8 +162,11 @@ def build_recipe_model(recipe, data):
 
 def compiled_model(recipe, data):
     """(model, schedule callbacks): the recipe's model for `data`'s shapes, compiled with its
-    optimizer, learning-rate schedule, loss and regularization."""
+    optimizer, learning-rate schedule, loss and regularization; an `AuxiliaryLossModel` around
+    it when it has several outputs."""
     model = build_recipe_model(recipe, data)
+    if len(model.outputs) > 1:
+        model = AuxiliaryLossModel(model, recipe.aux_loss_weight, name=model.name)
     learning_rate, schedule_callbacks = build_schedule(
         recipe.schedule.name,
         recipe.schedule.options,
@@ -155,8 +197,8 @@ def _metrics(recipe, data, model, history, test, *, monitor, wall_time):
         "monitor": monitor,
         "epochs_run": epochs_run,
         "wall_time_s": wall_time,
-        "examples_per_s": len(data.y_train) * epochs_run / sum(history["train_time_s"]),
-        "train_examples": len(data.y_train),
+        "examples_per_s": data.num_examples("train") * epochs_run / sum(history["train_time_s"]),
+        "train_examples": data.num_examples("train"),
         "trainable_params": count_params(model)[0],
         "backend": keras.backend.backend(),
         "keras_version": keras.__version__,
@@ -211,6 +253,8 @@ def train(
     )
     wall_time = time.perf_counter() - start
     test = model.evaluate(data.as_dataset("test", recipe.batch_size), return_dict=True, verbose=0)
+    if isinstance(model, AuxiliaryLossModel):  # saved without its auxiliary classifiers, uncompiled
+        model = model.main_model()
     model.save(run_dir / "model.keras")
 
     history = reporting.read_history(run_dir / "history.csv")

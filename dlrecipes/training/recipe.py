@@ -212,7 +212,10 @@ class Recipe:
 
     `reference` states the result to compare with and its source. `classes` keeps only those
     classes of the dataset (relabelled 0, 1, ... in that order; () keeps all) and
-    `examples_per_class` only the first n training examples of each.
+    `examples_per_class` only the first n training examples of each (in-memory datasets only).
+    A model with extra outputs (auxiliary classifiers, e.g. GoogLeNet with `aux_logits`) trains
+    on the loss of its first output plus `aux_loss_weight` times that of each other one
+    (Szegedy et al. 2015: 0.3); they are dropped from the saved model.
     """
 
     name: str
@@ -227,6 +230,7 @@ class Recipe:
     early_stopping: EarlyStoppingSpec = EarlyStoppingSpec()
     transfer: TransferSpec = TransferSpec()
     loss: str = "crossentropy"
+    aux_loss_weight: float = 0.3
     classes: tuple = ()
     examples_per_class: int | None = None
     validation: int = 5000
@@ -236,7 +240,7 @@ class Recipe:
 
     def __post_init__(self):
         from dlrecipes.data import list_datasets
-        from dlrecipes.data.datasets import CLASS_NAMES
+        from dlrecipes.data.datasets import STREAMED, num_classes
 
         if isinstance(self.early_stopping, str):
             object.__setattr__(self, "early_stopping", EarlyStoppingSpec.preset(self.early_stopping))
@@ -251,15 +255,23 @@ class Recipe:
         check_int("validation", self.validation, minimum=0)
         check_int("seed", self.seed, minimum=0)
         check_choice("loss", self.loss, LOSSES)
+        check_float("aux_loss_weight", self.aux_loss_weight, minimum=0.0)
         classes = tuple(check_int("classes", c, minimum=0) for c in self.classes)
-        if len(set(classes)) != len(classes) or len(classes) == 1 or any(c >= len(CLASS_NAMES[self.dataset]) for c in classes):
+        count = num_classes(self.dataset)
+        if len(set(classes)) != len(classes) or len(classes) == 1 or any(c >= count for c in classes):
             raise ConfigError(
                 f"classes must be () or at least 2 distinct class indices of {self.dataset} "
-                f"(0..{len(CLASS_NAMES[self.dataset]) - 1}). Received: classes={self.classes!r}"
+                f"(0..{count - 1}). Received: classes={self.classes!r}"
             )
         object.__setattr__(self, "classes", classes)
         if self.examples_per_class is not None:
             check_int("examples_per_class", self.examples_per_class, minimum=1)
+        if self.dataset in STREAMED and (classes or self.examples_per_class is not None):
+            raise ConfigError(
+                f"classes and examples_per_class need an in-memory dataset; {self.dataset} is "
+                f"streamed. Received: classes={self.classes!r}, "
+                f"examples_per_class={self.examples_per_class!r}"
+            )
         if self.regularization.label_smoothing and self.loss != "crossentropy":
             raise ConfigError(
                 "regularization.label_smoothing applies to the crossentropy loss only. "
