@@ -137,8 +137,9 @@ def test_the_small_zoo_is_registered():
     assert set(SMALL) <= registered
     assert dlrecipes.list_models("wrn*") == ["wrn", "wrn16_8", "wrn28_10", "wrn40_4"]
     families = {name: dlrecipes.model_info(name).family for name in SMALL}
-    assert {families[n] for n in SMALL if n.startswith(("resnet", "preact", "wrn", "resnext"))} == {"resnet_cifar"}
-    assert {families[n] for n in ("densenet40_k12", "densenet_bc100_k12", "densenet_bc190_k40")} == {"densenet_cifar"}
+    assert {families[n] for n in SMALL if n.startswith(("resnet", "preact", "wrn", "resnext"))} == {"resnet"}
+    assert {families[n] for n in ("densenet40_k12", "densenet_bc100_k12", "densenet_bc190_k40")} == {"densenet"}
+    assert all("cifar" in dlrecipes.model_info(n).tags for n in SMALL if n != "maxout_mlp")
     assert families["nin_cifar"] == "nin" and families["vgg16_bn_cifar"] == "vgg"
     assert families["alexnet_small"] == "alexnet" and families["squeezenet_small"] == "squeezenet"
     assert families["fractalnet20"] == "fractalnet" and families["maxout_mlp"] == "maxout"
@@ -517,9 +518,7 @@ print(sorted(kinds))
 def test_recipes_state_the_weight_decay_mapping_and_use_the_papers_settings():
     import importlib
 
-    families = {"resnet_cifar", "densenet_cifar", "fractalnet", "maxout"}
-    names = [n for n in dlrecipes.list_recipes() if dlrecipes.model_info(dlrecipes.get_recipe(n).model.name).family
-             in families or dlrecipes.get_recipe(n).model.name in SMALL]  # fmt: skip
+    names = [n for n in dlrecipes.list_recipes() if dlrecipes.get_recipe(n).model.name in SMALL]
     assert {"resnet20_cifar10", "resnet20_fashion_mnist", "wrn16_8_fashion_mnist", "densenet_bc100_fashion_mnist",
             "fractalnet20_fashion_mnist", "maxout_mlp_fashion_mnist"} <= set(names)  # fmt: skip
     for name in names:

@@ -188,7 +188,7 @@ for _name, (_depth, _growth, _bc, _params) in CIFAR_VARIANTS.items():
     register_model(
         functools.partial(densenet_cifar, name=_name, depth=_depth, growth_rate=_growth, bc=_bc),
         name=_name,
-        family="densenet_cifar",
+        family="densenet",
         task="classification",
         paper=_PAPER,
         default_input_shape=(32, 32, 3),

@@ -374,7 +374,7 @@ for _name, (_paper, _builder, _options, _params) in CIFAR_VARIANTS.items():
     register_model(
         functools.partial(_builder, name=_name, **_options),
         name=_name,
-        family="resnet_cifar",
+        family="resnet",
         task="classification",
         paper=_PAPERS[_paper],
         default_input_shape=(32, 32, 3),
