@@ -83,6 +83,29 @@ def _small_shape(info, channels):
     return (size, size, channels)
 
 
+def _image_batch(rng, shape, batch, num_classes):
+    return rng.normal(size=(batch, *shape)).astype("float32")
+
+
+def _class_targets(rng, shape, batch, num_classes):
+    return rng.integers(0, num_classes, size=batch)
+
+
+# Per task: (inputs, targets, expected output shape) of a random batch for `shape`; a family
+# with a new task adds its entry here, and the harness below runs on it.
+EXAMPLES = {
+    "classification": (_image_batch, _class_targets, lambda shape, batch, k: (batch, k)),
+}
+
+
+def example_batch(name, shape, *, batch=4, num_classes=5, seed=0):
+    """(x, y, output shape) of a random batch for model `name` with input `shape`."""
+    make_x, make_y, output_shape = EXAMPLES[dlrecipes.model_info(name).task]
+    rng = np.random.default_rng(seed)
+    x = make_x(rng, shape, batch, num_classes)
+    return x, make_y(rng, shape, batch, num_classes), output_shape(shape, batch, num_classes)
+
+
 @pytest.mark.parametrize("name", MODELS)
 def test_trainable_parameters_equal_model_info(name):
     info = dlrecipes.model_info(name)
@@ -100,10 +123,9 @@ def _forward_and_train_step(name, channels):
     info = dlrecipes.model_info(name)
     shape = _small_shape(info, channels)
     model = dlrecipes.build_model(name, input_shape=shape, num_classes=5)
-    x = np.random.default_rng(0).normal(size=(4, *shape)).astype("float32")
-    y = np.array([0, 1, 2, 4])
+    x, y, output_shape = example_batch(name, shape)
     out = np.asarray(model(x, training=False))
-    assert out.shape == (4, 5) and np.isfinite(out).all()
+    assert out.shape == output_shape and np.isfinite(out).all()
     model.compile(
         "sgd", loss=dlrecipes.training.losses.build_loss("crossentropy"), run_eagerly=True
     )
@@ -123,7 +145,9 @@ def test_grayscale_forward_and_one_training_step(name):
     _forward_and_train_step(name, channels=1)
 
 
-@pytest.mark.parametrize("name", REPRESENTATIVES)
+@pytest.mark.parametrize(
+    "name", [n for n in REPRESENTATIVES if dlrecipes.model_info(n).task == "classification"]
+)
 def test_feature_extractor(name):
     info = dlrecipes.model_info(name)
     shape = _small_shape(info, 3)
@@ -148,7 +172,7 @@ def test_save_load_in_fresh_process_gives_identical_outputs(tmp_path):
     for name in REPRESENTATIVES:
         shape = _small_shape(dlrecipes.model_info(name), 3)
         model = dlrecipes.build_model(name, input_shape=shape, num_classes=4, weight_decay=1e-4)
-        x = rng.normal(size=(2, *shape)).astype("float32")
+        x = example_batch(name, shape, batch=2, num_classes=4)[0]
         np.save(tmp_path / f"{name}_x.npy", x)
         np.save(tmp_path / f"{name}_y.npy", model.predict(x, verbose=0))
         model.save(tmp_path / f"{name}.keras")
@@ -176,14 +200,14 @@ def test_every_family_trains_on_other_backends(backend):
         """
 import numpy as np
 import dlrecipes
-from tests.test_registry import REPRESENTATIVES, _small_shape
+from tests.test_registry import REPRESENTATIVES, _small_shape, example_batch
 for name in REPRESENTATIVES:
     shape = _small_shape(dlrecipes.model_info(name), 3)
     model = dlrecipes.build_model(name, input_shape=shape, num_classes=3)
     loss = dlrecipes.training.losses.build_loss("crossentropy")
     model.compile("sgd", loss=loss)
-    x = np.random.default_rng(0).normal(size=(2, *shape)).astype("float32")
-    loss = float(model.train_on_batch(x, np.array([0, 2])))
+    x, y, _ = example_batch(name, shape, batch=2, num_classes=3)
+    loss = float(model.train_on_batch(x, y))
     assert np.isfinite(loss), name
 print("ok", len(REPRESENTATIVES))
 """,

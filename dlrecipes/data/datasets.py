@@ -87,6 +87,31 @@ STREAMED = {
         std=(0.229, 0.224, 0.225),
     ),
 }
+
+
+@dataclasses.dataclass(frozen=True)
+class GeneratedInfo:
+    """A dataset made by a generator module from data every machine has (scenes built from
+    Fashion-MNIST, Python's standard-library sources): `load` calls
+    `loader(data_dir=..., validation=..., seed=...)`, which returns an object with the engine's
+    splits interface (num_classes, input_shape, task, as_dataset, num_examples,
+    steps_per_epoch, limit)."""
+
+    num_classes: int
+    loader: object
+    description: str = ""
+
+
+GENERATED = {}
+
+
+def register_dataset(name, *, num_classes, loader, description=""):
+    """Make the generated dataset `name` loadable by `load` and usable in recipes."""
+    if name in GENERATED or name in CLASS_NAMES or name in STREAMED:
+        raise ConfigError(f"A dataset named {name!r} is already registered.")
+    GENERATED[name] = GeneratedInfo(num_classes, loader, description)
+
+
 SHUFFLE_BUFFER = 10_000  # encoded images (ImageNet JPEGs average ~110 kB: ~1 GB)
 
 # Split name -> suffix of its DatasetSplits fields (x_val, y_val for "validation").
@@ -97,13 +122,15 @@ _ARRAY_FIELDS = tuple(f"{kind}_{suffix}" for suffix in _SUFFIXES.values() for ki
 
 def list_datasets():
     """The names `load` accepts, sorted."""
-    return sorted([*CLASS_NAMES, *STREAMED])
+    return sorted([*CLASS_NAMES, *STREAMED, *GENERATED])
 
 
 def num_classes(name):
     """The number of classes of dataset `name`."""
     check_choice("dataset", name, list_datasets())
-    return STREAMED[name].num_classes if name in STREAMED else len(CLASS_NAMES[name])
+    if name in STREAMED or name in GENERATED:
+        return {**STREAMED, **GENERATED}[name].num_classes
+    return len(CLASS_NAMES[name])
 
 
 def _standardize(x, mean, std):
@@ -355,6 +382,8 @@ def load(name, data_dir=None, validation=5000, seed=0):
     seed = check_int("seed", seed, minimum=0)
     if name in STREAMED:
         return _streamed(name, data_dir, validation)
+    if name in GENERATED:
+        return GENERATED[name].loader(data_dir=data_dir, validation=validation, seed=seed)
     arrays, source = _read(name, data_dir)
     return _split(name, arrays, source, validation, seed)
 

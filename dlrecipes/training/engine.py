@@ -19,6 +19,7 @@ from dlrecipes.training.recipe import Recipe
 from dlrecipes.training.recipes import get_recipe
 from dlrecipes.training.regularizers import apply_regularization
 from dlrecipes.training.schedules import build_schedule
+from dlrecipes.training.tasks import task_of
 from dlrecipes.validation import check_int
 
 # Short flags of the CLI and recipe scripts -> recipe fields.
@@ -151,6 +152,7 @@ def build_recipe_model(recipe, data):
             recipe.model.name,
             input_shape=data.input_shape,
             num_classes=data.num_classes,
+            **task_of(data).builder_kwargs(recipe, data),
             **recipe.model.builder_kwargs(),
         )
     regularization = recipe.regularization
@@ -180,7 +182,7 @@ def compiled_model(recipe, data):
     model.compile(
         optimizer=build_optimizer(recipe.optimizer.name, learning_rate, recipe.optimizer.options),
         loss=loss,
-        metrics=["accuracy"],
+        metrics=task_of(data).metrics(data),
     )
     return model, schedule_callbacks
 
@@ -191,8 +193,7 @@ def _metrics(recipe, data, model, history, test, *, monitor, wall_time):
     epochs_run = len(history["epoch"])
     return {
         "recipe": recipe.name,
-        "test_loss": float(test["loss"]),
-        "test_accuracy": float(test["accuracy"]),
+        **{f"test_{name}": float(value) for name, value in test.items()},
         "best_epoch": reporting.best_epoch(history, monitor),
         "monitor": monitor,
         "epochs_run": epochs_run,
@@ -235,6 +236,7 @@ def train(
     model, schedule_callbacks = compiled_model(recipe, data)
     run_dir = pathlib.Path(resume) if resume else _new_run_dir(recipe, out)
     monitor = _monitor(recipe)
+    task = task_of(data)
 
     start = time.perf_counter()
     model.fit(
@@ -246,7 +248,7 @@ def train(
             run_dir,
             monitor=monitor,
             schedule_callbacks=schedule_callbacks,
-            extra=[*snapshot_callbacks(recipe, run_dir), *callbacks],
+            extra=[*snapshot_callbacks(recipe, run_dir), *task.callbacks(recipe, data, run_dir), *callbacks],
         ),
         shuffle=False,  # the pipeline shuffles, seeded
         verbose=_progress(verbose),
@@ -259,6 +261,7 @@ def train(
 
     history = reporting.read_history(run_dir / "history.csv")
     metrics = _metrics(recipe, data, model, history, test, monitor=monitor, wall_time=wall_time)
+    metrics.update(task.report(recipe, data, model, run_dir))
     reporting.write_json(run_dir / "metrics.json", metrics)
     reporting.plot_curves(history, run_dir / "curves.png", title=f"{recipe.name} ({recipe.model.name})")
     return RunResult(run_dir=run_dir, metrics=metrics, model=model, history=history)

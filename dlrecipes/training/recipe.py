@@ -240,7 +240,7 @@ class Recipe:
 
     def __post_init__(self):
         from dlrecipes.data import list_datasets
-        from dlrecipes.data.datasets import STREAMED, num_classes
+        from dlrecipes.data.datasets import GENERATED, STREAMED, num_classes
 
         if isinstance(self.early_stopping, str):
             object.__setattr__(self, "early_stopping", EarlyStoppingSpec.preset(self.early_stopping))
@@ -266,10 +266,12 @@ class Recipe:
         object.__setattr__(self, "classes", classes)
         if self.examples_per_class is not None:
             check_int("examples_per_class", self.examples_per_class, minimum=1)
-        if self.dataset in STREAMED and (classes or self.examples_per_class is not None):
+        if (self.dataset in STREAMED or self.dataset in GENERATED) and (
+            classes or self.examples_per_class is not None
+        ):
             raise ConfigError(
-                f"classes and examples_per_class need an in-memory dataset; {self.dataset} is "
-                f"streamed. Received: classes={self.classes!r}, "
+                "classes and examples_per_class need an in-memory classification dataset; "
+                f"{self.dataset} is not one. Received: classes={self.classes!r}, "
                 f"examples_per_class={self.examples_per_class!r}"
             )
         if self.regularization.label_smoothing and self.loss != "crossentropy":
