@@ -1,9 +1,11 @@
-"""`dlrecipes list | show | train | tune | retrain-best`, and `main(RECIPE)` for recipe scripts."""
+"""The `dlrecipes` command (`dlrecipes --help` lists its subcommands) and `main(RECIPE)` for recipe
+scripts."""
 
 import argparse
 import sys
 
 from dlrecipes.errors import ConfigError, DataUnavailableError
+from dlrecipes.training.distribute import STRATEGIES
 
 
 def _shape(text):
@@ -25,6 +27,31 @@ def add_train_arguments(parser):
     parser.add_argument(
         "--max-train-examples", type=int, metavar="N", help="train on the first N examples only (smoke runs)"
     )
+    parser.add_argument(
+        "--set",
+        type=_option,
+        action="append",
+        default=[],
+        metavar="FIELD=VALUE",
+        help="override any recipe field by its dotted name, VALUE as JSON when it parses "
+        "(e.g. --set augmentation.flip=horizontal --set transfer.source=runs/x/y)",
+    )
+    parser.add_argument(
+        "--distribute", choices=STRATEGIES, help="data-parallel training: mirrored (this machine's "
+        "GPUs) or multi-worker (the machines of TF_CONFIG); --batch-size is the global batch"
+    )
+
+
+def _overrides(args):
+    """Recipe overrides from the flags and the --set FIELD=VALUE pairs (a field given twice is
+    an error, not a silent choice)."""
+    flags = {"epochs": args.epochs, "batch_size": args.batch_size, "lr": args.lr, "seed": args.seed}
+    overrides = {key: value for key, value in flags.items() if value is not None}
+    for key, value in args.set:
+        if key in overrides:
+            raise ConfigError(f"{key} is given twice (a flag or an earlier --set). Received: --set {key}={value!r}")
+        overrides[key] = value
+    return overrides
 
 
 def _train(recipe, args):
@@ -36,10 +63,8 @@ def _train(recipe, args):
         out=args.out,
         resume=args.resume,
         max_train_examples=args.max_train_examples,
-        epochs=args.epochs,
-        batch_size=args.batch_size,
-        lr=args.lr,
-        seed=args.seed,
+        distribute=args.distribute,
+        **_overrides(args),
     )
     metrics = result.metrics
     print(
@@ -54,7 +79,7 @@ def _list(args):
     from dlrecipes.registry import list_models
     from dlrecipes.training import list_recipes
 
-    names = list_recipes(args.pattern) if args.recipes else list_models(args.pattern, family=args.family)
+    names = list_recipes(args.pattern) if args.recipes else list_models(args.pattern, family=args.family, tag=args.tag)
     print("\n".join(names))
 
 
@@ -121,6 +146,15 @@ def _diagnose(args):
     print(f"diagnostics folder: {run_dir}")
 
 
+def _ensemble(args):
+    import json
+
+    from dlrecipes.training.ensembles import evaluate_runs
+
+    result = evaluate_runs(args.runs, data_dir=args.data_dir, flip=args.flip, shifts=args.shifts, crop=args.crop)
+    print(json.dumps(result, indent=2))
+
+
 def parser():
     """The `dlrecipes` argument parser."""
     root = argparse.ArgumentParser(prog="dlrecipes", description=__doc__)
@@ -129,6 +163,7 @@ def parser():
     listing = commands.add_parser("list", help="list models (or recipes with --recipes)")
     listing.add_argument("pattern", nargs="?", default="*", help="fnmatch pattern, e.g. 'lenet*'")
     listing.add_argument("--family", help="only models of this family")
+    listing.add_argument("--tag", help="only models with this tag (imagenet, cifar, mnist, ...)")
     listing.add_argument("--recipes", action="store_true", help="list recipes instead of models")
     listing.set_defaults(run=_list)
 
@@ -164,6 +199,14 @@ def parser():
     diagnose.add_argument("--max-train-examples", type=int, default=5000, metavar="N")
     diagnose.set_defaults(run=_diagnose)
 
+    ensemble = commands.add_parser("ensemble", help="test accuracy of runs' models, their ensemble and TTA")
+    ensemble.add_argument("runs", nargs="+", metavar="RUN", help="run folders (or .keras files in them)")
+    ensemble.add_argument("--flip", action="store_true", help="TTA: add horizontal mirror images")
+    ensemble.add_argument("--shifts", type=int, default=0, metavar="P", help="TTA: four diagonal P-pixel shifts")
+    ensemble.add_argument("--crop", type=int, metavar="C", help="TTA: corner + centre CxC crops (10-crop with --flip)")
+    ensemble.add_argument("--data-dir", help="folder with the dataset's raw files")
+    ensemble.set_defaults(run=_ensemble)
+
     from dlrecipes.search.run import add_tune_arguments, retrain_best_command, tune_command
 
     tuning = commands.add_parser("tune", help="hyperparameter search over a space in tuning/")
@@ -174,6 +217,12 @@ def parser():
     retrain.add_argument("--data-dir", help="folder with the dataset's raw files")
     retrain.add_argument("--out", help="root of the run folder (default: SEARCH_DIR/retrain)")
     retrain.set_defaults(run=retrain_best_command)
+
+    from dlrecipes.bench import add_bench_arguments, bench_command
+
+    bench = commands.add_parser("bench", help="training/inference throughput, side by side (same device)")
+    add_bench_arguments(bench)
+    bench.set_defaults(run=bench_command)
     return root
 
 

@@ -48,9 +48,27 @@ _BUILDERS = {}
 _INFOS = {}
 
 
+# The scale of a classification model's reference configuration, a tag every one of them has.
+SCALE_TAGS = ("imagenet", "cifar", "mnist")
+
+
+def _scale_tag(info):
+    """"imagenet" for 224×224 (or larger) inputs, "cifar" for 32×32 colour, else "mnist"."""
+    height, *_, channels = info.default_input_shape
+    if height >= 224:
+        return "imagenet"
+    return "cifar" if channels == 3 else "mnist"
+
+
 def register_model(builder, **info):
-    """Register `builder` under `info["name"]`; the keyword arguments are ModelInfo's fields."""
+    """Register `builder` under `info["name"]`; the keyword arguments are ModelInfo's fields.
+    Classification models get their scale tag (`SCALE_TAGS`) added to `tags`."""
     info = ModelInfo(**info)
+    if info.task == "classification" and len(info.default_input_shape) == 3:
+        scale = _scale_tag(info)
+        if set(info.tags) & set(SCALE_TAGS) - {scale}:
+            raise ConfigError(f"{info.name}: tags {info.tags} contradict its input scale {scale!r}.")
+        info = dataclasses.replace(info, tags=tuple(dict.fromkeys((*info.tags, scale))))
     if info.name in _INFOS:
         raise ConfigError(f"A model named {info.name!r} is already registered.")
     _BUILDERS[info.name] = builder
@@ -62,8 +80,9 @@ def _import_models():
     import dlrecipes.models  # noqa: F401  (registers every family on import)
 
 
-def list_models(pattern="*", family=None, task=None):
-    """Sorted names matching an fnmatch `pattern`, optionally of one `family` or `task`."""
+def list_models(pattern="*", family=None, task=None, tag=None):
+    """Sorted names matching an fnmatch `pattern`, optionally of one `family` or `task`, or
+    carrying `tag` (e.g. "imagenet", "cifar", "mnist", "batch_norm")."""
     _import_models()
     return sorted(
         name
@@ -71,6 +90,7 @@ def list_models(pattern="*", family=None, task=None):
         if fnmatch.fnmatchcase(name, pattern)
         and (family is None or info.family == family)
         and (task is None or info.task == task)
+        and (tag is None or tag in info.tags)
     )
 
 

@@ -1,5 +1,6 @@
 """`dlrecipes list | show | train` and recipe scripts: output, exit codes, clear errors."""
 
+import json
 import pathlib
 import subprocess
 import sys
@@ -24,6 +25,7 @@ def test_list_models_with_pattern(capsys):
     assert code == 0 and out.split() == ["lenet5", "lenet5_modern"]
     assert "mlp" in _cli(capsys, "list")[1].split()
     assert _cli(capsys, "list", "--family", "mlp")[1].split() == ["mlp"]
+    assert _cli(capsys, "list", "vgg16*", "--tag", "cifar")[1].split() == ["vgg16_bn_cifar"]
 
 
 def test_show_prints_published_flops_of_an_imagenet_model(capsys):
@@ -62,6 +64,9 @@ def test_show_prints_layers_parameters_and_shapes(capsys):
         (["show", "lenet6"], "Did you mean: lenet5"),
         (["show", "lenet5", "--input-shape", "8,8,1"], "at least 16x16"),
         (["show", "mlp", "--num-classes", "1"], "num_classes must be >= 2"),
+        (["train", "mlp_fashion_mnist", "--epochs", "2", "--set", "epochs=3"], "epochs is given twice"),
+        (["train", "mlp_fashion_mnist", "--set", "augmentation.flop=none"], "Recipe has no field"),
+        (["train", "mlp_fashion_mnist", "--set", "augmentation.flip=sideways"], "augmentation.flip"),
     ],
 )
 def test_errors_are_one_clear_line_with_exit_code_2(capsys, argv, message):
@@ -93,11 +98,16 @@ def test_recipe_script_takes_the_same_flags(tmp_path, fashion_mnist_dir):
     assert bad.returncode == 2 and "epochs must be >= 1" in bad.stderr and "Traceback" not in bad.stderr
     good = subprocess.run(
         [sys.executable, str(script), "--epochs", "1", "--max-train-examples", "500", "--seed", "3",
+         "--set", "optimizer.name=sgd", "--set", "regularization.weight_decay=0.001",
          "--out", str(tmp_path)],
         capture_output=True, text=True, timeout=300,
     )
     assert good.returncode == 0, good.stderr[-3000:]
     assert "mlp_fashion_mnist: test accuracy" in good.stdout
+    run_dir = pathlib.Path(good.stdout.split("run folder: ")[1].strip())
+    recipe = json.loads((run_dir / "recipe.json").read_text())
+    assert recipe["optimizer"]["name"] == "sgd" and recipe["regularization"]["weight_decay"] == 0.001
+    assert recipe["seed"] == 3 and recipe["epochs"] == 1
 
 
 def test_every_recipe_file_defines_a_valid_recipe():

@@ -529,7 +529,7 @@ def test_imagenet_streams_cropped_standardized_batches(mock_imagenet):
     assert -3 < float(np.min(x)) < float(np.max(x)) < 3  # standardized
     pixels = [next(iter(splits.as_dataset("test", 3, normalize=False)))[0].numpy() for _ in range(2)]
     assert np.array_equal(*pixels) and -1 < pixels[0].min() < pixels[0].max() < 256  # centre crops
-    with pytest.raises(ConfigError, match="imagenet2012 is not one"):
+    with pytest.raises(ConfigError, match="imagenet2012 is streamed"):
         splits.arrays("train")
     with pytest.raises(ConfigError, match="'validation' of imagenet2012 holds none"):
         load("imagenet2012", validation=0).as_dataset("validation", 3)

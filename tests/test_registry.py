@@ -42,6 +42,19 @@ def test_list_models_wildcards_and_family():
     assert dlrecipes.list_models("nothing*") == []
 
 
+def test_every_classification_model_has_one_scale_tag_matching_its_input():
+    for name in dlrecipes.list_models(task="classification"):
+        info = dlrecipes.model_info(name)
+        (scale,) = set(info.tags) & set(registry.SCALE_TAGS)
+        height, *_, channels = info.default_input_shape
+        expected = "imagenet" if height >= 224 else "cifar" if channels == 3 else "mnist"
+        assert scale == expected, name
+    assert "vgg16" in dlrecipes.list_models(tag="imagenet")
+    assert "resnet20" in dlrecipes.list_models("resnet*", tag="cifar")
+    assert dlrecipes.list_models(tag="mnist") == dlrecipes.list_models(tag="mnist", task="classification")
+    assert {"lenet5", "mlp", "linear", "maxout_mlp"} <= set(dlrecipes.list_models(tag="mnist"))
+
+
 def test_duplicate_registration_is_refused():
     info = registry._INFOS["mlp"]
     with pytest.raises(ConfigError, match="already registered"):
@@ -91,10 +104,35 @@ def _class_targets(rng, shape, batch, num_classes):
     return rng.integers(0, num_classes, size=batch)
 
 
+def _pixel_targets(rng, shape, batch, num_classes):
+    return rng.integers(0, num_classes, size=(batch, *shape[:2]))
+
+
+def _token_batch(rng, shape, batch, num_classes):
+    return rng.integers(0, num_classes, size=(batch, *shape))
+
+
+CAPTION_LENGTH = 6
+
+
+def _image_and_caption_batch(rng, shape, batch, num_classes):
+    """[images, caption tokens] (0 is padding: tokens from 1)."""
+    return [_image_batch(rng, shape, batch, num_classes), _caption_targets(rng, shape, batch, num_classes)]
+
+
+def _caption_targets(rng, shape, batch, num_classes):
+    return rng.integers(1, num_classes, size=(batch, CAPTION_LENGTH))
+
+
 # Per task: (inputs, targets, expected output shape) of a random batch for `shape`; a family
 # with a new task adds its entry here, and the harness below runs on it.
 EXAMPLES = {
     "classification": (_image_batch, _class_targets, lambda shape, batch, k: (batch, k)),
+    "segmentation": (_image_batch, _pixel_targets, lambda shape, batch, k: (batch, *shape[:2], k)),
+    "language_model": (_token_batch, _token_batch, lambda shape, batch, k: (batch, *shape, k)),
+    "captioning": (
+        _image_and_caption_batch, _caption_targets, lambda shape, batch, k: (batch, CAPTION_LENGTH, k)
+    ),
 }
 
 
@@ -173,7 +211,7 @@ def test_save_load_in_fresh_process_gives_identical_outputs(tmp_path):
         shape = _small_shape(dlrecipes.model_info(name), 3)
         model = dlrecipes.build_model(name, input_shape=shape, num_classes=4, weight_decay=1e-4)
         x = example_batch(name, shape, batch=2, num_classes=4)[0]
-        np.save(tmp_path / f"{name}_x.npy", x)
+        np.savez(tmp_path / f"{name}_x.npz", *(x if isinstance(x, list) else [x]))  # list: several inputs
         np.save(tmp_path / f"{name}_y.npy", model.predict(x, verbose=0))
         model.save(tmp_path / f"{name}.keras")
     result = run_python(
@@ -183,7 +221,9 @@ import dlrecipes  # registers the custom layers and losses
 folder = pathlib.Path({str(tmp_path)!r})
 for name in {REPRESENTATIVES!r}:
     model = keras.saving.load_model(folder / f"{{name}}.keras")
-    y = model.predict(np.load(folder / f"{{name}}_x.npy"), verbose=0)
+    saved = np.load(folder / f"{{name}}_x.npz")
+    x = [saved[f"arr_{{i}}"] for i in range(len(saved.files))]
+    y = model.predict(x if len(x) > 1 else x[0], verbose=0)
     np.testing.assert_array_equal(y, np.load(folder / f"{{name}}_y.npy"))
     assert model.losses, name  # the weight decay survived the round trip
 print("ok", len({REPRESENTATIVES!r}))

@@ -6,7 +6,14 @@ import numpy as np
 import pytest
 
 import dlrecipes
-from dlrecipes.data.augmentation import RandomErasing, RandomPaddedCrop, augmentation_layers, with_augmentation
+from dlrecipes.data.augmentation import (
+    PCALighting,
+    RandomErasing,
+    RandomPaddedCrop,
+    augmentation_layers,
+    channel_pca,
+    with_augmentation,
+)
 from dlrecipes.errors import ConfigError
 from dlrecipes.training.losses import build_loss
 from dlrecipes.training.recipe import AugmentationSpec, EarlyStoppingSpec
@@ -118,3 +125,50 @@ def test_random_erasing_zeroes_one_square_with_the_given_probability():
     erased = (out == 0).any(axis=(1, 2, 3))
     assert erased.mean() == pytest.approx(0.5, abs=0.08)
     assert (out == 0).sum(axis=(1, 2, 3)).max() == 16  # at most a 4×4 square
+
+
+def test_pca_lighting_adds_eigenvector_multiples_with_alpha_std_per_image():
+    """Krizhevsky et al. 2012 §4.1: each image is shifted by V·(α ⊙ λ), α ~ N(0, 0.1)."""
+    values = [4.0, 1.0]
+    vectors = [[0.6, -0.8], [0.8, 0.6]]  # orthonormal columns
+    layer = PCALighting(0.1, values, vectors, seed=0)
+    x = np.random.default_rng(0).normal(size=(4000, 3, 3, 2)).astype("float32")
+    shift = keras.ops.convert_to_numpy(layer(x, training=True)) - x
+    np.testing.assert_allclose(shift, shift[:, :1, :1, :] * np.ones_like(shift), atol=1e-5)  # per image
+    alpha = shift[:, 0, 0, :] @ np.array(vectors) / np.array(values)  # Vᵀ·shift / λ
+    # the sample std of 4000 normals is within 5% of σ with probability > 0.999 (SE ≈ 1.1%)
+    np.testing.assert_allclose(alpha.std(axis=0), 0.1, rtol=0.05)
+    np.testing.assert_allclose(alpha.mean(axis=0), 0.0, atol=0.01)
+    np.testing.assert_array_equal(layer(x, training=False), x)
+    assert PCALighting.from_config(layer.get_config()).eigenvectors == vectors
+
+
+def test_channel_pca_of_perfectly_correlated_channels():
+    """Channels (a, 2a), var(a) = v: covariance [[v, 2v], [2v, 4v]], eigenvalues 0 and 5v with
+    eigenvector (1, 2)/√5."""
+    import tensorflow as tf
+
+    a = np.random.default_rng(1).normal(size=(600, 2, 2, 1)).astype("float32")
+    images = np.concatenate([a, 2 * a], axis=-1)
+
+    class Data:
+        def as_dataset(self, split, batch_size, shuffle=None):
+            assert split == "train" and shuffle is False
+            return tf.data.Dataset.from_tensor_slices((images, np.zeros(600))).batch(batch_size)
+
+    values, vectors = channel_pca(Data(), max_images=600, batch_size=100)
+    v = np.var(a, ddof=1)
+    np.testing.assert_allclose(values, [0.0, 5 * v], atol=1e-4)
+    np.testing.assert_allclose(np.abs(np.array(vectors)[:, 1]), np.array([1, 2]) / np.sqrt(5), rtol=1e-5)
+
+
+def test_scale_jitter_zooms_in_by_up_to_the_factor_in_training_only():
+    (layer,) = augmentation_layers(AugmentationSpec(scale_jitter=2.0), seed=0)
+    assert layer.height_factor == (-0.5, 0.0) and layer.width_factor is None  # 1/2 of the image at most
+    x = np.random.default_rng(0).normal(size=(8, 16, 16, 1)).astype("float32")
+    np.testing.assert_array_equal(layer(x, training=False), x)
+    assert not np.allclose(layer(x, training=True), x)
+    with pytest.raises(ConfigError, match="augmentation.scale_jitter must be in \\[1.0"):
+        AugmentationSpec(scale_jitter=0.5)
+    with pytest.raises(ConfigError, match="pca_lighting needs the training data"):
+        augmentation_layers(AugmentationSpec(pca_lighting=0.1))

@@ -80,6 +80,35 @@ def test_ensemble_averages_member_probabilities_and_tta_views():
     assert result["members"] == [1.0, 0.0]
 
 
+def test_multi_crop_views_are_the_corners_and_centre_and_their_mirrors():
+    x = np.arange(5 * 5, dtype="float32").reshape(1, 5, 5, 1)
+    views = ensembles.tta_views(x, flip=True, crop=3)
+    assert len(views) == 10 and all(v.shape == (1, 3, 3, 1) for v in views)
+    top_lefts = [v[0, 0, 0, 0] for v in views[:5]]
+    assert top_lefts == [0.0, 2.0, 10.0, 12.0, 6.0]  # corners, then the centre (row 1, col 1)
+    np.testing.assert_array_equal(views[5], views[0][:, :, ::-1])
+    with pytest.raises(ConfigError, match="crop must be in \\[1, 5\\]"):
+        ensembles.tta_views(x, crop=6)
+
+
+def test_ensemble_command_on_run_folders_and_snapshots(source_run, capsys, tmp_path):
+    import json
+
+    from dlrecipes.cli import cli
+
+    run = str(source_run.run_dir)
+    assert cli(["ensemble", run, run]) == 0
+    result = json.loads(capsys.readouterr().out)
+    member = source_run.metrics["test_accuracy"]
+    assert result["members"] == pytest.approx([member, member], abs=1e-6)
+    assert result["ensemble"] == pytest.approx(member, abs=1e-6)  # two equal members: the member
+    snapshots = sorted(str(p) for p in (source_run.run_dir / ensembles.SNAPSHOTS).glob("*.keras"))
+    assert len(snapshots) == 2 and cli(["ensemble", *snapshots, "--flip"]) == 0
+    assert set(json.loads(capsys.readouterr().out)) == {"members", "ensemble", "ensemble_tta"}
+    assert cli(["ensemble", str(tmp_path)]) == 2
+    assert "recipe.json" in capsys.readouterr().err
+
+
 def test_snapshot_epochs_are_the_ends_of_the_restart_cycles():
     assert ensembles.restart_epochs(3, 1.0, 12) == [3, 6, 9, 12]
     assert ensembles.restart_epochs(2, 2.0, 20) == [2, 6, 14]

@@ -270,8 +270,20 @@ def test_unknown_and_bad_options():
                               include_top=False)
     with pytest.raises(ConfigError, match="original must be True or False"):
         dlrecipes.build_model("alexnet", original="yes")
+    with pytest.raises(ConfigError, match="unit_biases must be True or False"):
+        dlrecipes.build_model("alexnet", unit_biases=1)
     with pytest.raises(ConfigError, match="dropout_rate"):
         dlrecipes.build_model("vgg11", input_shape=(32, 32, 3), dropout_rate=1.5)
+
+
+def test_alexnet_unit_biases_follow_the_paper():
+    """Krizhevsky et al. 2012 §5: biases 1 in conv2, conv4, conv5 and the hidden FC layers."""
+    model = dlrecipes.build_model("alexnet", input_shape=(64, 64, 3), num_classes=3, unit_biases=True)
+    ones = {"conv2_conv", "conv4_conv", "conv5_conv", "fc1_dense", "fc2_dense"}
+    for layer in model.layers:
+        if getattr(layer, "bias", None) is not None:
+            expected = 1.0 if layer.name in ones else 0.0
+            np.testing.assert_array_equal(layer.bias.numpy(), expected, err_msg=layer.name)
 
 
 def test_layer_names_are_hierarchical_and_deterministic():

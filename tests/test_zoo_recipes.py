@@ -12,6 +12,7 @@ import pytest
 import dlrecipes
 from dlrecipes.cli import cli
 from dlrecipes.data import tfds_source
+from dlrecipes.errors import ConfigError
 from dlrecipes.training.engine import AuxiliaryLossModel
 
 # One per family of the ImageNet zoo; the test below checks that no other one exists untested.
@@ -109,3 +110,8 @@ def test_imagenet_recipe_without_data_fails_at_once(capsys, offline_data):
     err = capsys.readouterr().err
     assert code == 2 and "Traceback" not in err
     assert "'imagenet2012' is not available" in err and "ILSVRC2012_img_train.tar" in err
+
+
+def test_class_selection_needs_an_in_memory_classification_dataset():
+    with pytest.raises(ConfigError, match="in-memory classification dataset; imagenet2012 is not one"):
+        dlrecipes.get_recipe("resnet50_imagenet").override({"classes": [0, 1]})

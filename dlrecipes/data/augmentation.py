@@ -10,6 +10,8 @@ standardized per channel.
 
 import keras
 
+from dlrecipes.errors import ConfigError
+
 ops = keras.ops
 
 
@@ -109,10 +111,61 @@ class RandomErasing(_TrainingOnly):
         return {**super().get_config(), "probability": self.probability, "size": self.size}
 
 
-def augmentation_layers(spec, seed=None):
-    """The Keras layers of an `AugmentationSpec` in a fixed order (crop, flip, translation,
-    rotation, brightness/contrast, noise, erasing); [] when it asks for nothing."""
+@keras.saving.register_keras_serializable(package="dlrecipes")
+class PCALighting(_TrainingOnly):
+    """AlexNet's colour augmentation (Krizhevsky et al. 2012, §4.1): add to every pixel of an
+    image Σ_i α_i λ_i p_i, with p_i, λ_i the eigenvectors and eigenvalues of the covariance of
+    the training pixels' channels and α_i ~ N(0, `alpha_std`) drawn once per image."""
+
+    def __init__(self, alpha_std=0.1, eigenvalues=(1.0,), eigenvectors=((1.0,),), **kwargs):
+        super().__init__(**kwargs)
+        self.alpha_std = float(alpha_std)
+        self.eigenvalues = [float(v) for v in eigenvalues]
+        self.eigenvectors = [[float(v) for v in row] for row in eigenvectors]
+
+    def augment(self, images):
+        batch = ops.shape(images)[0]
+        alpha = keras.random.normal((batch, len(self.eigenvalues)), stddev=self.alpha_std, seed=self.seed_generator)
+        vectors = ops.convert_to_tensor(self.eigenvectors, dtype=images.dtype)  # columns p_i
+        values = ops.convert_to_tensor(self.eigenvalues, dtype=images.dtype)
+        shift = ops.matmul(ops.cast(alpha, images.dtype) * values, ops.transpose(vectors))  # (B, C)
+        return images + shift[:, None, None, :]
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "alpha_std": self.alpha_std,
+            "eigenvalues": self.eigenvalues,
+            "eigenvectors": self.eigenvectors,
+        }
+
+
+def channel_pca(data, max_images=2000, batch_size=100):
+    """(eigenvalues, eigenvectors as columns) of the channel covariance of the standardized
+    training pixels of `data` (its first `max_images` images, in file order), accumulated
+    batch by batch so that large images fit in memory."""
+    import numpy as np
+
+    count, total, products = 0, 0.0, 0.0
+    for x, _ in data.as_dataset("train", batch_size, shuffle=False).take(-(-max_images // batch_size)):
+        pixels = np.asarray(x, dtype=np.float64).reshape(-1, np.shape(x)[-1])
+        count, total, products = count + len(pixels), total + pixels.sum(0), products + pixels.T @ pixels
+    mean = total / count
+    covariance = (products - count * np.outer(mean, mean)) / (count - 1)
+    values, vectors = np.linalg.eigh(covariance)
+    return values.tolist(), vectors.tolist()
+
+
+def augmentation_layers(spec, seed=None, data=None):
+    """The Keras layers of an `AugmentationSpec` in a fixed order (scale, crop, flip,
+    translation, rotation, colour, brightness/contrast, noise, erasing); [] when it asks for
+    nothing. PCA lighting needs the training `data` for its channel statistics."""
     layers = []
+    if spec.scale_jitter > 1:
+        # zoom in by s ~ U-like in [1, scale_jitter]: a crop of 1/s of the image resized back
+        # (VGG's scale jitter S ∈ [256, 512] on 224-pixel crops of the 256-pixel image is ≈ 2)
+        zoom = -(1.0 - 1.0 / spec.scale_jitter)
+        layers.append(keras.layers.RandomZoom((zoom, 0.0), seed=seed, name="augment_scale"))
     if spec.crop_padding:
         layers.append(RandomPaddedCrop(spec.crop_padding, spec.padding_mode, seed=seed, name="augment_crop"))
     if spec.flip != "none":
@@ -123,6 +176,11 @@ def augmentation_layers(spec, seed=None):
         )
     if spec.rotation:
         layers.append(keras.layers.RandomRotation(spec.rotation / 360.0, seed=seed, name="augment_rotation"))
+    if spec.pca_lighting:
+        if data is None:
+            raise ConfigError("augmentation.pca_lighting needs the training data (its channel statistics).")
+        values, vectors = channel_pca(data)
+        layers.append(PCALighting(spec.pca_lighting, values, vectors, seed=seed, name="augment_pca_lighting"))
     if spec.brightness or spec.contrast:
         layers.append(
             RandomBrightnessContrast(spec.brightness, spec.contrast, seed=seed, name="augment_brightness_contrast")
@@ -134,10 +192,10 @@ def augmentation_layers(spec, seed=None):
     return layers
 
 
-def with_augmentation(model, spec, seed=None):
+def with_augmentation(model, spec, seed=None, data=None):
     """`model` with the augmentation layers of `spec` in front, as one flat Functional model that
     reuses `model`'s layers (same names, same weights); `model` itself when there are none."""
-    layers = augmentation_layers(spec, seed)
+    layers = augmentation_layers(spec, seed, data)
     if not layers:
         return model
     inputs = keras.Input(model.input_shape[1:], name="input")

@@ -46,6 +46,7 @@ def alexnet(
     lrn_after,
     ceil_mode,
     original=False,
+    unit_biases=False,
     hidden_units=(4096, 4096),
     dropout_rate=0.5,
     kernel_initializer="he_normal",
@@ -59,12 +60,15 @@ def alexnet(
     (3×3 stride 2, ceil mode if `ceil_mode`) and, with `original`, `conv{i}_lrn` on conv1 and
     conv2 after the ReLU (`lrn_after="act"`) or after the pooling (`"pool"`). The head is
     flatten → `hidden_units` (fc1 4096 → fc2 4096; ReLU, then dropout `dropout_rate`) →
-    `predictions`."""
+    `predictions`. `unit_biases` starts the biases of conv2, conv4, conv5 and the hidden FC
+    layers at 1 instead of 0, as AlexNet's paper does (§5: "accelerates the early stages of
+    learning by providing the ReLUs with positive inputs")."""
     check_head_options(include_top=include_top, pooling=pooling, classifier_activation=classifier_activation,
                        dropout_rate=dropout_rate, hidden_units=hidden_units)
     check_choice("lrn_after", lrn_after, ("act", "pool"))
-    if not isinstance(original, bool):
-        raise ConfigError(f"original must be True or False. Received: original={original!r}")
+    for flag, value in (("original", original), ("unit_biases", unit_biases)):
+        if not isinstance(value, bool):
+            raise ConfigError(f"{flag} must be True or False. Received: {flag}={value!r}")
     inputs = model_input(input_shape, model=name, min_size=_min_size(convs, ceil_mode))
     x = inputs
     for index, (filters, kernel_size, strides, padding, pool) in enumerate(convs, start=1):
@@ -96,7 +100,13 @@ def alexnet(
         classifier_activation=classifier_activation,
         kernel_initializer=kernel_initializer,
     )
-    return keras.Model(inputs, outputs, name=name)
+    model = keras.Model(inputs, outputs, name=name)
+    if unit_biases:
+        hidden = [f"fc{i}_dense" for i in range(1, len(hidden_units) + 1)] if include_top else []
+        for layer_name in ("conv2_conv", "conv4_conv", "conv5_conv", *hidden):
+            bias = model.get_layer(layer_name).bias
+            bias.assign(keras.ops.ones_like(bias))
+    return model
 
 
 def _min_size(convs, ceil_mode):

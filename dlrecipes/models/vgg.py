@@ -57,21 +57,25 @@ def vgg(
 ):
     """VGG from a config list: 3×3 "same" convs (`block{b}_conv{i}_conv`, with bias; `_bn` when
     `batch_norm`, `_act` ReLU) and max pooling `block{b}_pool` at each "M" (floor or
-    `ceil_mode`), then flatten → `hidden_units` (fc1 4096 → fc2 4096; ReLU, dropout
-    `dropout_rate`) → `predictions`. `bn_momentum` and
-    `bn_epsilon` default to torchvision's (PyTorch momentum 0.1 = Keras 0.9, eps 1e-5) and only
-    matter with `batch_norm`."""
+    `ceil_mode`; a "D" in place of an "M" drops that pooling and dilates the following convs
+    twice as much, as Yu & Koltun 2016's front end), then flatten → `hidden_units` (fc1 4096 →
+    fc2 4096; ReLU, dropout `dropout_rate`) → `predictions`. `bn_momentum` and `bn_epsilon`
+    default to torchvision's (PyTorch momentum 0.1 = Keras 0.9, eps 1e-5) and only matter with
+    `batch_norm`."""
     check_head_options(include_top=include_top, pooling=pooling, classifier_activation=classifier_activation,
                        dropout_rate=dropout_rate, hidden_units=hidden_units)
     for index, item in enumerate(config):
-        if item != "M":
+        if item not in ("M", "D"):
             check_int(f"config[{index}]", item, minimum=1)
     inputs = model_input(input_shape, model=name, min_size=_min_size(config, ceil_mode))
     x = inputs
-    block, conv = 1, 0
+    block, conv, dilation = 1, 0, 1
     for item in config:
-        if item == "M":
-            x = max_pool(x, 2, 2, name=f"block{block}_pool", ceil_mode=ceil_mode)
+        if item in ("M", "D"):
+            if item == "M":
+                x = max_pool(x, 2, 2, name=f"block{block}_pool", ceil_mode=ceil_mode)
+            else:
+                dilation *= 2
             block, conv = block + 1, 0
             continue
         conv += 1
@@ -81,6 +85,7 @@ def vgg(
             3,
             name=f"block{block}_conv{conv}",
             batch_norm=batch_norm,
+            dilation_rate=dilation,
             use_bias=True,
             kernel_initializer=kernel_initializer,
             bn_momentum=bn_momentum,

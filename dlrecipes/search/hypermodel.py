@@ -120,10 +120,23 @@ class _RecipeTuner:
         self.oracle.update_space(hp)
 
     def on_trial_end(self, trial):
-        super().on_trial_end(trial)
+        super().on_trial_end(trial)  # saves the oracle's state
         self.hypermodel._schedule_callbacks = []
         keras.backend.clear_session()
         gc.collect()
+        self.budget.trial_ended()  # a recycled child process may end here
+
+    def on_search_end(self):
+        super().on_search_end()
+        self.budget.write()
+
+    @property
+    def budget(self):
+        from dlrecipes.search.distributed import TrialBudget
+
+        if not hasattr(self, "_budget"):
+            self._budget = TrialBudget(self.directory)
+        return self._budget
 
 
 class RandomSearch(_RecipeTuner, keras_tuner.RandomSearch):

@@ -168,13 +168,15 @@ def tune(
     overwrite=False,
     data_dir=None,
     distributed=None,
+    trials_per_process=None,
     verbose=0,
     **settings,
 ):
     """Run a hyperparameter search of `space` (a name in tuning/ or a SearchSpace) and write its
     folder; returns the folder. `settings` are SearchSettings fields (tuner, max_trials, epochs,
     seed, max_train_examples, ...). `distributed=N` runs it as a keras-tuner chief and N workers
-    on this machine (N=0: one worker per visible GPU)."""
+    on this machine (N=0: one worker per visible GPU). `trials_per_process=K` runs it in fresh
+    child processes of K trials each (bounded memory on the TensorFlow backend)."""
     settings = SearchSettings(**settings)
     space = _base_space(space, settings)
     search_dir = search_dir_for(space, settings, out)
@@ -183,6 +185,12 @@ def tune(
 
         _prepare_dir(search_dir, space, settings, resume=resume, overwrite=overwrite)
         launch(search_dir, workers=distributed, data_dir=data_dir)
+        return search_dir
+    if trials_per_process is not None:
+        from dlrecipes.search.distributed import run_recycled
+
+        _prepare_dir(search_dir, space, settings, resume=resume, overwrite=overwrite)
+        run_recycled(search_dir, trials_per_process, data_dir=data_dir)
         return search_dir
     if not _is_worker() and os.environ.get("KERASTUNER_TUNER_ID") != "chief":
         _prepare_dir(search_dir, space, settings, resume=resume, overwrite=overwrite)
@@ -432,6 +440,10 @@ def add_tune_arguments(parser, *, with_space=True):
         "--distributed", type=int, metavar="N", nargs="?", const=0,
         help="keras-tuner chief + N workers on this machine (no N: one per visible GPU)",
     )
+    parser.add_argument(
+        "--trials-per-process", type=int, metavar="K",
+        help="run the trials in fresh processes of K trials each (bounds memory on TensorFlow)",
+    )
     parser.add_argument("--no-tensorboard", action="store_true", help="skip TensorBoard/HParams logs")
 
 
@@ -443,6 +455,7 @@ def tune_command(args, space=None):
         overwrite=args.overwrite,
         data_dir=args.data_dir,
         distributed=args.distributed,
+        trials_per_process=args.trials_per_process,
         verbose=1 if os.isatty(1) else 0,
         tuner=args.tuner,
         max_trials=args.max_trials,

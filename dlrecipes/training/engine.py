@@ -12,6 +12,8 @@ import keras
 from dlrecipes.errors import ConfigError
 from dlrecipes.training import reporting
 from dlrecipes.training.callbacks import run_callbacks
+from dlrecipes.training.compile_defaults import compile_options, dtype_policy
+from dlrecipes.training.distribute import Distribution
 from dlrecipes.training.ensembles import snapshot_callbacks
 from dlrecipes.training.losses import build_loss
 from dlrecipes.training.optimizers import build_optimizer
@@ -159,14 +161,16 @@ def build_recipe_model(recipe, data):
     apply_regularization(
         model, l1=regularization.l1, l2=regularization.weight_decay, max_norm=regularization.max_norm
     )
-    return with_augmentation(model, recipe.augmentation, seed=recipe.seed)
+    return with_augmentation(model, recipe.augmentation, seed=recipe.seed, data=data)
 
 
 def compiled_model(recipe, data):
     """(model, schedule callbacks): the recipe's model for `data`'s shapes, compiled with its
-    optimizer, learning-rate schedule, loss and regularization; an `AuxiliaryLossModel` around
-    it when it has several outputs."""
-    model = build_recipe_model(recipe, data)
+    optimizer, learning-rate schedule, loss and regularization, and its (or the backend's
+    measured default) jit_compile and steps_per_execution, built under its mixed-precision
+    policy; an `AuxiliaryLossModel` around it when it has several outputs."""
+    with dtype_policy(recipe.mixed_precision):
+        model = build_recipe_model(recipe, data)
     if len(model.outputs) > 1:
         model = AuxiliaryLossModel(model, recipe.aux_loss_weight, name=model.name)
     learning_rate, schedule_callbacks = build_schedule(
@@ -183,6 +187,7 @@ def compiled_model(recipe, data):
         optimizer=build_optimizer(recipe.optimizer.name, learning_rate, recipe.optimizer.options),
         loss=loss,
         metrics=task_of(data).metrics(data),
+        **compile_options(recipe.jit_compile, recipe.steps_per_execution),
     )
     return model, schedule_callbacks
 
@@ -217,6 +222,7 @@ def train(
     callbacks=(),
     max_train_examples=None,
     verbose="auto",
+    distribute=None,
     **overrides,
 ):
     """Train `recipe` (a Recipe or a recipe name) and write `<out>/<recipe>/<timestamp>/`.
@@ -224,37 +230,42 @@ def train(
     `overrides` replace recipe fields (`epochs=3`, `lr=0.01`, `**{"optimizer.name": "sgd"}`).
     `resume` is the folder of a killed run of the same recipe: training continues from its
     last finished epoch. `max_train_examples` trains on the first n training examples only.
-    Every argument is checked, the data loaded and the model built before anything is written.
+    `distribute` ("mirrored", "multi-worker") trains data-parallel, `batch_size` being the
+    global batch (training.distribute). Every argument is checked, the data loaded and the model
+    built before anything is written.
     """
     recipe = resolve_recipe(recipe, overrides)
     if max_train_examples is not None:
         check_int("max_train_examples", max_train_examples, minimum=1)
     if resume:
         _check_resumable(recipe, resume)
+    distribution = Distribution(distribute)  # first: multi-worker must start before TF does
     keras.utils.set_random_seed(recipe.seed)
     data = load_data(recipe, data_dir, max_train_examples)
-    model, schedule_callbacks = compiled_model(recipe, data)
-    run_dir = pathlib.Path(resume) if resume else _new_run_dir(recipe, out)
-    monitor = _monitor(recipe)
-    task = task_of(data)
+    distribution.check_batches(data, recipe.batch_size)
+    with distribution.scope():
+        model, schedule_callbacks = compiled_model(recipe, data)
+        run_dir = pathlib.Path(resume) if resume else _new_run_dir(recipe, out)
+        monitor = _monitor(recipe)
+        task = task_of(data)
 
-    start = time.perf_counter()
-    model.fit(
-        data.as_dataset("train", recipe.batch_size, seed=recipe.seed),
-        validation_data=data.as_dataset("validation", recipe.batch_size) if recipe.validation else None,
-        epochs=recipe.epochs,
-        callbacks=run_callbacks(
-            recipe,
-            run_dir,
-            monitor=monitor,
-            schedule_callbacks=schedule_callbacks,
-            extra=[*snapshot_callbacks(recipe, run_dir), *task.callbacks(recipe, data, run_dir), *callbacks],
-        ),
-        shuffle=False,  # the pipeline shuffles, seeded
-        verbose=_progress(verbose),
-    )
-    wall_time = time.perf_counter() - start
-    test = model.evaluate(data.as_dataset("test", recipe.batch_size), return_dict=True, verbose=0)
+        start = time.perf_counter()
+        model.fit(
+            data.as_dataset("train", recipe.batch_size, seed=recipe.seed),
+            validation_data=data.as_dataset("validation", recipe.batch_size) if recipe.validation else None,
+            epochs=recipe.epochs,
+            callbacks=run_callbacks(
+                recipe,
+                run_dir,
+                monitor=monitor,
+                schedule_callbacks=schedule_callbacks,
+                extra=[*snapshot_callbacks(recipe, run_dir), *task.callbacks(recipe, data, run_dir), *callbacks],
+            ),
+            shuffle=False,  # the pipeline shuffles, seeded
+            verbose=_progress(verbose),
+        )
+        wall_time = time.perf_counter() - start
+        test = model.evaluate(data.as_dataset("test", recipe.batch_size), return_dict=True, verbose=0)
     if isinstance(model, AuxiliaryLossModel):  # saved without its auxiliary classifiers, uncompiled
         model = model.main_model()
     model.save(run_dir / "model.keras")
@@ -262,6 +273,7 @@ def train(
     history = reporting.read_history(run_dir / "history.csv")
     metrics = _metrics(recipe, data, model, history, test, monitor=monitor, wall_time=wall_time)
     metrics.update(task.report(recipe, data, model, run_dir))
+    metrics.update(distribute=distribute, replicas=distribution.replicas)
     reporting.write_json(run_dir / "metrics.json", metrics)
     reporting.plot_curves(history, run_dir / "curves.png", title=f"{recipe.name} ({recipe.model.name})")
     return RunResult(run_dir=run_dir, metrics=metrics, model=model, history=history)

@@ -34,9 +34,20 @@ def probabilities(model, x, batch_size=256):
     return keras.ops.convert_to_numpy(keras.ops.softmax(outputs, axis=-1))
 
 
-def tta_views(x, *, flip=True, shifts=0):
+def tta_views(x, *, flip=True, shifts=0, crop=None):
     """Test-time views of images `x` (N, H, W, C): the images, their horizontal mirror images
-    (`flip`), and with `shifts` = p > 0 the four diagonal p-pixel shifts (zero-padded crops)."""
+    (`flip`), and with `shifts` = p > 0 the four diagonal p-pixel shifts (zero-padded crops).
+    With `crop` = c the views are instead the multi-crop test of AlexNet and VGG: the four
+    corner and the centre c×c patches (and their mirror images with `flip`: "10-crop"), for a
+    model that takes c×c inputs."""
+    if crop is not None:
+        height, width = x.shape[1:3]
+        if not 0 < crop <= min(height, width):
+            raise ConfigError(f"crop must be in [1, {min(height, width)}]. Received: crop={crop!r}")
+        corners = [(0, 0), (0, width - crop), (height - crop, 0), (height - crop, width - crop)]
+        corners.append(((height - crop) // 2, (width - crop) // 2))
+        views = [x[:, i : i + crop, j : j + crop] for i, j in corners]
+        return views + [v[:, :, ::-1] for v in views] * flip
     views = [x]
     if flip:
         views.append(x[:, :, ::-1])
@@ -48,21 +59,49 @@ def tta_views(x, *, flip=True, shifts=0):
     return views
 
 
-def ensemble_probabilities(models, x, *, flip=False, shifts=0):
+def ensemble_probabilities(models, x, *, flip=False, shifts=0, crop=None):
     """Mean class probabilities over `models` and the TTA views of `x`."""
-    views = tta_views(x, flip=flip, shifts=shifts)
+    views = tta_views(x, flip=flip, shifts=shifts, crop=crop)
     return np.mean([probabilities(m, v) for m in models for v in views], axis=0)
 
 
-def compare(models, x, y, *, flip=False, shifts=0):
+def compare(models, x, y, *, flip=False, shifts=0, crop=None):
     """Test accuracy of each member, of the ensemble, and of the ensemble with TTA."""
     members = [probabilities(m, x) for m in models]
     accuracy = lambda p: float(np.mean(np.argmax(p, axis=-1) == y))  # noqa: E731
     return {
         "members": [accuracy(p) for p in members],
         "ensemble": accuracy(np.mean(members, axis=0)),
-        "ensemble_tta": accuracy(ensemble_probabilities(models, x, flip=flip, shifts=shifts)),
+        "ensemble_tta": accuracy(ensemble_probabilities(models, x, flip=flip, shifts=shifts, crop=crop)),
     }
+
+
+def evaluate_runs(run_dirs, *, data_dir=None, flip=False, shifts=0, crop=None):
+    """`compare` on the test split of the models of finished runs (folders, or .keras files
+    inside a run folder such as its snapshots), which must share dataset, classes and split
+    seed (read from their recipe.json files)."""
+    import json
+
+    from dlrecipes.training.engine import load_data
+    from dlrecipes.training.recipe import Recipe
+
+    paths = [pathlib.Path(p) for p in run_dirs]
+    if not paths:
+        raise ConfigError("run_dirs must name at least one run folder. Received: run_dirs=[]")
+    recipes = []
+    for path in paths:
+        folder = path if path.is_dir() else next((p for p in path.parents if (p / "recipe.json").is_file()), path)
+        if not (folder / "recipe.json").is_file():
+            raise ConfigError(f"run_dirs must be run folders holding recipe.json. Received: {str(path)!r}")
+        recipes.append(Recipe.from_dict(json.loads((folder / "recipe.json").read_text())))
+    data_of = lambda r: (r.dataset, r.classes, r.validation, r.seed)  # noqa: E731
+    if len({data_of(r) for r in recipes}) > 1:
+        raise ConfigError(
+            "run_dirs must be runs on the same data (dataset, classes, validation, seed). "
+            f"Received: {sorted({str(data_of(r)) for r in recipes})}"
+        )
+    x, y = load_data(recipes[0], data_dir).normalized("test")
+    return compare(load_models(paths), x, y, flip=flip, shifts=shifts, crop=crop)
 
 
 def restart_epochs(first_epochs, t_mul, epochs):

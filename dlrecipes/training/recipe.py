@@ -6,6 +6,7 @@ import dataclasses
 import json
 
 from dlrecipes.errors import ConfigError
+from dlrecipes.training.compile_defaults import PRECISIONS
 from dlrecipes.training.losses import LOSSES
 from dlrecipes.training.optimizers import check_optimizer_options
 from dlrecipes.training.schedules import INTERVALS, MONITORS, schedule_options
@@ -109,8 +110,10 @@ class AugmentationSpec:
     """Training-only augmentation layers put in front of the model (data.augmentation): `flip`,
     random crop after `crop_padding` pixels of zero ("constant") or "reflect" padding,
     `translation` (fraction of the size), `rotation` (± degrees), `brightness` / `contrast`
-    (± amounts in standardized units / factors), Gaussian `noise_stddev`, and random erasing
-    (cutout) with probability `erasing` of a square `erasing_size` of the image side."""
+    (± amounts in standardized units / factors), Gaussian `noise_stddev`, random erasing
+    (cutout) with probability `erasing` of a square `erasing_size` of the image side, scale
+    jitter (zoom in by up to `scale_jitter` ≥ 1, VGG's multi-scale training) and AlexNet's PCA
+    colour jitter with α ~ N(0, `pca_lighting`) (0.1 in the paper)."""
 
     flip: str = "none"
     crop_padding: int = 0
@@ -122,6 +125,8 @@ class AugmentationSpec:
     noise_stddev: float = 0.0
     erasing: float = 0.0
     erasing_size: float = 0.5
+    scale_jitter: float = 1.0
+    pca_lighting: float = 0.0
 
     def __post_init__(self):
         check_choice("augmentation.flip", self.flip, FLIPS)
@@ -134,6 +139,8 @@ class AugmentationSpec:
         check_float("augmentation.noise_stddev", self.noise_stddev, minimum=0.0)
         check_float("augmentation.erasing", self.erasing, minimum=0.0, maximum=1.0)
         check_float("augmentation.erasing_size", self.erasing_size, minimum=1e-9, maximum=1.0)
+        check_float("augmentation.scale_jitter", self.scale_jitter, minimum=1.0, maximum=8.0)
+        check_float("augmentation.pca_lighting", self.pca_lighting, minimum=0.0)
 
 
 FLIPS = ("none", "horizontal", "vertical", "horizontal_and_vertical")
@@ -216,6 +223,10 @@ class Recipe:
     A model with extra outputs (auxiliary classifiers, e.g. GoogLeNet with `aux_logits`) trains
     on the loss of its first output plus `aux_loss_weight` times that of each other one
     (Szegedy et al. 2015: 0.3); they are dropped from the saved model.
+    `jit_compile` (True, False or "auto") and `steps_per_execution` go to `model.compile`;
+    None takes the backend's measured default (training.compile_defaults). `mixed_precision`
+    ("mixed_bfloat16", "mixed_float16"; None or "float32": full precision) builds the model
+    under that Keras dtype policy.
     """
 
     name: str
@@ -237,6 +248,9 @@ class Recipe:
     seed: int = 0
     reference: str = ""
     description: str = ""
+    jit_compile: bool | str | None = None
+    steps_per_execution: int | None = None
+    mixed_precision: str | None = None
 
     def __post_init__(self):
         from dlrecipes.data import list_datasets
@@ -256,6 +270,12 @@ class Recipe:
         check_int("seed", self.seed, minimum=0)
         check_choice("loss", self.loss, LOSSES)
         check_float("aux_loss_weight", self.aux_loss_weight, minimum=0.0)
+        if self.jit_compile not in (None, "auto") and not isinstance(self.jit_compile, bool):
+            raise ConfigError(f"jit_compile must be True, False, \"auto\" or None. Received: jit_compile={self.jit_compile!r}")
+        if self.steps_per_execution is not None:
+            check_int("steps_per_execution", self.steps_per_execution, minimum=1)
+        if self.mixed_precision is not None:
+            check_choice("mixed_precision", self.mixed_precision, PRECISIONS)
         classes = tuple(check_int("classes", c, minimum=0) for c in self.classes)
         count = num_classes(self.dataset)
         if len(set(classes)) != len(classes) or len(classes) == 1 or any(c >= count for c in classes):

@@ -1,0 +1,64 @@
+"""Per-backend defaults of `model.compile(jit_compile=..., steps_per_execution=...)`, used when a
+recipe leaves them as None. Chosen from measurements, not assumptions: the "Measured compile
+defaults" section of docs/BENCHMARKS.md (`python benchmarks/run_benchmarks.py defaults`), taken
+on CPU under load (2026-11-29): TensorFlow without XLA was 4–8× faster than with it and
+steps_per_execution=10 did not help; JAX (always XLA) ran 1.5–2.5× faster with 10 steps per
+execution; Keras' torch trainer allows only 1. On an accelerator, where nothing has been
+measured yet, Keras' own defaults apply.
+`dtype_policy` builds a model under a mixed-precision policy (Micikevicius et al. 2018)."""
+
+import contextlib
+
+PRECISIONS = ("float32", "mixed_float16", "mixed_bfloat16")
+
+COMPILE_DEFAULTS = {
+    "tensorflow": {"jit_compile": False, "steps_per_execution": 1},
+    "jax": {"jit_compile": True, "steps_per_execution": 10},
+    "torch": {"jit_compile": False, "steps_per_execution": 1},
+}
+KERAS_DEFAULTS = {"jit_compile": "auto", "steps_per_execution": 1}
+
+
+def on_accelerator(backend):
+    """Whether `backend` computes on a GPU (or TPU)."""
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        return bool(tf.config.list_physical_devices("GPU") or tf.config.list_physical_devices("TPU"))
+    if backend == "jax":
+        import jax
+
+        return jax.default_backend() != "cpu"
+    if backend == "torch":
+        import torch
+
+        return torch.cuda.is_available()
+    return False
+
+
+def compile_options(jit_compile=None, steps_per_execution=None, backend=None):
+    """`jit_compile` and `steps_per_execution` for `model.compile`, None ones replaced by the
+    default of `backend` (Keras' current backend by default) on this machine's device."""
+    import keras
+
+    backend = backend or keras.backend.backend()
+    chosen = KERAS_DEFAULTS if on_accelerator(backend) else COMPILE_DEFAULTS.get(backend, KERAS_DEFAULTS)
+    return {
+        "jit_compile": chosen["jit_compile"] if jit_compile is None else jit_compile,
+        "steps_per_execution": chosen["steps_per_execution"] if steps_per_execution is None else steps_per_execution,
+    }
+
+
+@contextlib.contextmanager
+def dtype_policy(name):
+    """Layers made inside this block take Keras' dtype policy `name` (one of PRECISIONS; None
+    keeps the current one); the previous global policy is restored on leaving."""
+    import keras
+
+    previous = keras.config.dtype_policy()
+    if name is not None:
+        keras.config.set_dtype_policy(name)
+    try:
+        yield
+    finally:
+        keras.config.set_dtype_policy(previous)

@@ -1,0 +1,16 @@
+"""FCN-16s (Long et al. 2015) on Fashion-MNIST scenes with the recipe of fcn8s_scenes
+(narrow VGG-16 from scratch, Adam; see recipes/fcn8s_scenes.py for why not the paper's SGD)."""
+
+from dlrecipes import get_recipe
+from dlrecipes.cli import main
+
+RECIPE = get_recipe("fcn8s_scenes").override(
+    {
+        "name": "fcn16s_scenes",
+        "description": "FCN-16s, VGG-16 at width 1/8, on 64x64 Fashion-MNIST scenes",
+        "model.name": "fcn16s",
+    }
+)
+
+if __name__ == "__main__":
+    main(RECIPE)

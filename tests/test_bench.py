@@ -1,0 +1,168 @@
+"""The benchmark harness (dlrecipes.bench), the recipes' compile settings (jit_compile,
+steps_per_execution, mixed precision) reaching model.compile, and the speed recipe."""
+
+import json
+import statistics
+
+import keras
+import pytest
+
+import dlrecipes
+from dlrecipes import bench
+from dlrecipes.cli import cli
+from dlrecipes.errors import ConfigError
+from dlrecipes.training.compile_defaults import COMPILE_DEFAULTS, on_accelerator
+from dlrecipes.training.engine import compiled_model, load_data
+
+RECORD_FIELDS = {
+    "spec", "backend", "device", "versions", "date", "trainable_params", "macs_per_example",
+    "compile_s", "predict_compile_s", "train_examples_per_s", "train_step_s",
+    "train_examples_per_s_repeats", "infer_examples_per_s", "infer_examples_per_s_repeats",
+    "baseline_rss_mib", "peak_rss_mib", "device_peak_mib", "peak_tflops", "mfu",
+}
+# LeNet-5 at 32×32×1 (LeCun et al. 1998): C1 28²·25·6 + C3 10²·25·6·16 + C5 400·120 + F6 120·84
+# + output 84·10 multiply-accumulates; 61,706 trainable parameters (REFERENCE.md §2).
+LENET5_MACS = 28 * 28 * 25 * 6 + 10 * 10 * 25 * 6 * 16 + 400 * 120 + 120 * 84 + 84 * 10
+
+
+def _record(device, train, infer=100.0):
+    return {"device": device, "train_examples_per_s": train, "infer_examples_per_s": infer}
+
+
+def test_measure_records_a_tiny_model_consistently():
+    record = bench.measure(dict(model="lenet5", batch_size=8, steps=2, repeats=3, warmup=0))
+    assert RECORD_FIELDS <= set(record)
+    json.dumps(record)  # JSON-ready
+    repeats = record["train_examples_per_s_repeats"]
+    assert len(repeats) == 3 and min(repeats) > 0
+    assert record["train_examples_per_s"] == statistics.median(repeats)
+    assert record["infer_examples_per_s"] == statistics.median(record["infer_examples_per_s_repeats"])
+    assert record["train_step_s"] == pytest.approx(8 / record["train_examples_per_s"])
+    assert record["macs_per_example"] == LENET5_MACS == 416_520
+    assert record["trainable_params"] == 61_706
+    assert record["peak_rss_mib"] >= record["baseline_rss_mib"] > 0
+    assert record["compile_s"] > 0 and record["backend"] == keras.backend.backend()
+    assert record["versions"]["keras"] == keras.__version__
+    if not on_accelerator(record["backend"]):
+        assert record["device"] == bench.cpu_description()
+        assert record["mfu"] is None and record["device_peak_mib"] is None  # CPU peak unknown
+
+
+def test_bench_command_measures_in_a_subprocess_and_writes_json(tmp_path, capsys):
+    out = tmp_path / "bench.json"
+    argv = ["bench", "lenet5", "--batch-size", "4", "--steps", "2", "--repeats", "1", "--warmup", "0",
+            "--jit", "false", "--json", str(out)]
+    assert cli(argv) == 0
+    printed = capsys.readouterr().out
+    assert "| lenet5 tensorflow jit=False | 4 |" in printed
+    saved = json.loads(out.read_text())
+    (record,) = saved["records"]
+    assert saved["command"].startswith("dlrecipes bench lenet5")
+    assert RECORD_FIELDS <= set(record)
+    assert record["backend"] == "tensorflow" and "tensorflow" in record["versions"]
+    assert record["spec"]["jit_compile"] is False and record["spec"]["batch_size"] == 4
+    assert record["date"][:4].isdigit()
+
+
+def test_compare_gives_ratios_on_one_device_and_refuses_different_devices(tmp_path, capsys):
+    ratios = bench.compare([_record("cpu A", 200.0), _record("cpu A", 100.0, 50.0), _record("cpu A", 50.0)])
+    assert [r["train_ratio"] for r in ratios] == [1.0, 0.5, 0.25]
+    assert ratios[1]["infer_ratio"] == 0.5
+    with pytest.raises(ConfigError, match="different devices.*'H100', 'cpu A'"):
+        bench.compare([_record("cpu A", 1.0), _record("H100", 2.0)])
+    paths = []
+    for device in ("cpu A", "cpu B"):
+        paths.append(tmp_path / f"{device}.json")
+        paths[-1].write_text(json.dumps({"records": [_record(device, 1.0)]}))
+    assert cli(["bench", "--compare", *map(str, paths)]) == 2
+    assert "Refusing to compare" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        (dict(steps=10, steps_per_execution=4), "multiple of steps_per_execution"),
+        (dict(jit_compile="yes"), "jit_compile must be one of"),
+        (dict(mixed_precision="fp16"), "mixed_precision must be one of"),
+        (dict(data="pipeline"), "pipeline:DATASET"),
+        (dict(model="keras:ResNet51"), "keras:ResNet50"),
+        (dict(model="lenet6"), "lenet5"),
+        (dict(batch_size=0), "batch_size must be >= 1"),
+    ],
+)
+def test_bad_benchmark_settings_fail_before_measuring(changes, message):
+    with pytest.raises(ConfigError, match=message):
+        bench.make_spec(**changes)
+
+
+def test_unknown_benchmark_setting_is_a_type_error():
+    with pytest.raises(TypeError, match="batchsize"):
+        bench.make_spec(batchsize=8)
+
+
+def test_mfu_uses_six_flops_per_mac_and_the_datasheet_peak():
+    assert bench.peak_tflops("NVIDIA H100 80GB HBM3", "bfloat16") == 989.4
+    assert bench.peak_tflops("AMD EPYC × 2 cores", "float32") is None
+    # ResNet-50: 4.11 G MACs per 224×224 example (REFERENCE.md §1); 2,000 examples/s on an H100
+    assert bench.model_flops_utilization(2000.0, 4.11e9, 989.4) == pytest.approx(2000 * 6 * 4.11e9 / 989.4e12)
+
+
+def test_write_section_replaces_only_its_own_section(tmp_path):
+    path = tmp_path / "BENCHMARKS.md"
+    path.write_text("# Benchmarks\n\nhand-written intro\n")
+    bench.write_section(path, "pipeline", "old table")
+    bench.write_section(path, "defaults", "defaults table")
+    bench.write_section(path, "pipeline", "new table")
+    assert path.read_text() == (
+        "# Benchmarks\n\nhand-written intro\n\n"
+        "<!-- bench:pipeline -->\nnew table\n<!-- /bench:pipeline -->\n\n"
+        "<!-- bench:defaults -->\ndefaults table\n<!-- /bench:defaults -->\n"
+    )
+
+
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        ({"jit_compile": "yes"}, "jit_compile must be True, False"),
+        ({"jit_compile": 1}, "Received: jit_compile=1"),
+        ({"steps_per_execution": 0}, "steps_per_execution must be >= 1"),
+        ({"mixed_precision": "float16"}, "mixed_precision must be one of"),
+    ],
+)
+def test_recipe_compile_fields_are_validated(changes, message):
+    with pytest.raises(ConfigError, match=message):
+        dlrecipes.get_recipe("lenet5_fashion_mnist").override(changes)
+
+
+def test_recipe_compile_fields_reach_model_compile(fashion_mnist_dir):
+    recipe = dlrecipes.get_recipe("lenet5_fashion_mnist").override(
+        {"jit_compile": False, "steps_per_execution": 4, "mixed_precision": "mixed_bfloat16"}
+    )
+    assert dlrecipes.Recipe.from_dict(json.loads(recipe.to_json())) == recipe
+    data = load_data(recipe, fashion_mnist_dir, max_train_examples=256)
+    model, _ = compiled_model(recipe, data)
+    assert model.jit_compile is False and model.steps_per_execution == 4
+    assert model.get_layer("conv1_conv").dtype_policy.name == "mixed_bfloat16"
+    assert keras.config.dtype_policy().name == "float32"  # the global policy is restored
+    model.fit(data.as_dataset("train", 64), epochs=1, shuffle=False, verbose=0)  # 4 steps per execution
+
+    default, _ = compiled_model(dlrecipes.get_recipe("lenet5_fashion_mnist"), data)
+    backend = keras.backend.backend()
+    if not on_accelerator(backend):
+        assert default.jit_compile == COMPILE_DEFAULTS[backend]["jit_compile"]
+        assert default.steps_per_execution == COMPILE_DEFAULTS[backend]["steps_per_execution"]
+    assert default.get_layer("conv1_conv").dtype_policy.name == "float32"
+
+
+def test_speed_recipe_loads_and_validates():
+    recipe = dlrecipes.get_recipe("fashion_mnist_fast")
+    assert recipe.dataset == "fashion_mnist" and recipe.validation == 0
+    assert "0.93" in recipe.reference and "120 s" in recipe.reference
+    model = dlrecipes.build_model(
+        recipe.model.name, input_shape=(28, 28, 1), num_classes=10, **recipe.model.builder_kwargs()
+    )
+    # 3×3 convs with bias and BN γ, β: 1→32, 32→64, 64→128; 28 → 3 after three poolings;
+    # flatten → 256 → 10 logits.
+    convs = sum(9 * i * o + o + 2 * o for i, o in ((1, 32), (32, 64), (64, 128)))
+    assert dlrecipes.count_params(model)[0] == convs + (3 * 3 * 128 + 1) * 256 + (256 + 1) * 10 == 390_858
+    assert recipe.mixed_precision == "mixed_bfloat16" and recipe.model.dropout_rate == 0.3
