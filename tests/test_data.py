@@ -108,7 +108,10 @@ def mnist_dir(tmp_path):
 
 
 def test_list_datasets():
-    assert list_datasets() == ["cifar10", "cifar100", "fashion_mnist", "imagenet2012", "mnist"]
+    assert list_datasets() == [
+        "cifar10", "cifar100", "coco_captions", "fashion_mnist", "fashion_scene_captions",
+        "fashion_scenes", "imagenet2012", "mnist", "oxford_iiit_pet", "pystdlib_text",
+    ]
 
 
 @pytest.mark.parametrize("suffix", [".gz", ""])

@@ -14,6 +14,7 @@ from dlrecipes.data.vocabulary import Vocabulary
 from dlrecipes.errors import ConfigError
 from dlrecipes.models.rnn import sample
 from dlrecipes.training.optimizers import build_optimizer
+from dlrecipes.training import task_metrics
 
 
 def lstm_params(units, inputs):
@@ -128,7 +129,7 @@ def test_state_carried_across_stream_batches_equals_one_long_sequence():
     whole.set_weights(stateful.get_weights())
     stepwise = np.concatenate([stateful.predict_on_batch(x[0]), stateful.predict_on_batch(x[1])], axis=1)
     np.testing.assert_allclose(stepwise, whole.predict_on_batch(np.concatenate([x[0], x[1]], axis=1)), atol=1e-5)
-    text.reset_states(stateful)
+    task_metrics.reset_states(stateful)
     np.testing.assert_allclose(stateful.predict_on_batch(x[0]), stepwise[:, :4], atol=1e-6)
 
 
@@ -175,7 +176,7 @@ def test_bits_per_character_and_perplexity_by_hand():
     # 2 bits; mean 1.5 bits = CE / ln 2, perplexity 2 ** 1.5
     y_true = np.array([[0, 1]])
     logits = np.array([[[0.0, 0.0], [math.log(3.0), 0.0]]], "float32")
-    bits, perplexity = text.BitsPerCharacter(), text.Perplexity()
+    bits, perplexity = task_metrics.BitsPerCharacter(), task_metrics.Perplexity()
     bits.update_state(y_true, logits)
     perplexity.update_state(y_true, logits)
     assert float(bits.result()) == pytest.approx(1.5, rel=1e-6)

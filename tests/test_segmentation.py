@@ -10,7 +10,8 @@ import pytest
 import dlrecipes
 from dlrecipes.blocks.dense_prediction import context_module, upsample
 from dlrecipes.data import scenes
-from dlrecipes.data.segmentation import confusion_matrix, mean_iou_metric, per_class_iou
+from dlrecipes.data.segmentation import confusion_matrix, per_class_iou
+from dlrecipes.training.task_metrics import mean_iou_metric
 from dlrecipes.errors import ConfigError
 
 

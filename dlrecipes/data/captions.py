@@ -27,8 +27,7 @@ from dlrecipes.data.datasets import _channel_stats, _Splits, _standardize, regis
 from dlrecipes.data.scenes import TEST_SCENES, TRAIN_SCENES, scene_sets
 from dlrecipes.data.vocabulary import Vocabulary
 from dlrecipes.errors import ConfigError
-from dlrecipes.models.captioning import beam_search, greedy_decode
-from dlrecipes.training.tasks import Task
+from dlrecipes.tasks import Task
 from dlrecipes.validation import check_int
 
 NAMES = ("t-shirt", "trouser", "pullover", "dress", "coat", "sandal", "shirt", "sneaker", "bag", "boot")
@@ -86,7 +85,7 @@ def corpus_bleu_scores(references, hypotheses):
 
 class CaptioningTask(Task):
     """Next-word prediction under teacher forcing: accuracy over real (unpadded) words. The
-    report decodes the test images greedily and by beam search (`beam_size`), scores both
+    report decodes the test images (`data.report_examples("test")`) greedily and by beam search (`beam_size`), scores both
     with corpus BLEU-1..4 against all reference captions, saves `captions.png` (a grid of test
     images with their captions) and the vocabulary (vocabulary.json), and prints a few
     image/caption pairs."""
@@ -99,7 +98,9 @@ class CaptioningTask(Task):
         return ["accuracy"]
 
     def report(self, recipe, data, model, run_dir):
-        images = data.normalized_images("test")
+        from dlrecipes.models.captioning import beam_search, greedy_decode
+
+        images, pictures, references = data.report_examples("test")
         ids = {token: data.vocabulary.id(token) for token in (START, END)}
         length = data.caption_tokens - 2
         greedy = greedy_decode(model, images, start_id=ids[START], end_id=ids[END], max_length=length)
@@ -110,11 +111,10 @@ class CaptioningTask(Task):
             "greedy": [data.vocabulary.decode(c) for c in greedy],
             "beam": [data.vocabulary.decode(b[0].tokens) for b in beams],
         }
-        references = data.references("test")
         bleu = {way: corpus_bleu_scores(references, words) for way, words in decoded.items()}
         count = min(self.figure_examples, len(images))
         rows = [(" ".join(decoded["greedy"][i]), " ".join(decoded["beam"][i])) for i in range(count)]
-        plot_captions(data.images["test"][:count], rows, run_dir / "captions.png")
+        plot_captions(pictures[:count], rows, run_dir / "captions.png")
         data.vocabulary.save(run_dir / "vocabulary.json")
         for i, (greedy_text, beam_text) in enumerate(rows[:4]):
             print(f"test scene {i}: greedy: {greedy_text} | beam {self.beam_size}: {beam_text}")
@@ -172,6 +172,11 @@ class CaptionSplits(_Splits):
         drop = {self.vocabulary.id(t) for t in (PAD, START, END)}
         words = [self.vocabulary.decode([i for i in row if i not in drop]) for row in self.tokens[split]]
         return [words[p : p + self.phrasings] for p in range(0, len(words), self.phrasings)]
+
+    def report_examples(self, split):
+        """(normalized images, uint8 images, per scene its captions as word lists) of `split`,
+        for the captioning report."""
+        return self.normalized_images(split), self.images[split], self.references(split)
 
     def as_dataset(self, split, batch_size, *, shuffle=None, seed=0):
         """A tf.data.Dataset of ((float32 images, int32 tokens[:-1]), int32 tokens[1:])
@@ -254,7 +259,7 @@ def plot_captions(images, rows, path):
     for axis in axes.ravel():
         axis.axis("off")
     for axis, image, (greedy, beam) in zip(axes.ravel(), images, rows):
-        axis.imshow(image[..., 0], cmap="gray", vmin=0, vmax=255)
+        axis.imshow(image[..., 0] if image.shape[-1] == 1 else image, cmap="gray", vmin=0, vmax=255)
         axis.set_title(f"greedy: {greedy}\nbeam: {beam}", fontsize=7, wrap=True)
     figure.tight_layout()
     figure.savefig(path, dpi=100)

@@ -91,8 +91,9 @@ STREAMED = {
 
 @dataclasses.dataclass(frozen=True)
 class GeneratedInfo:
-    """A dataset made by a generator module from data every machine has (scenes built from
-    Fashion-MNIST, Python's standard-library sources): `load` calls
+    """A dataset with its own loader module: made from data every machine has (scenes built
+    from Fashion-MNIST, Python's standard-library sources) or streamed from prepared
+    tensorflow-datasets data for other tasks (pets.py, coco.py): `load` calls
     `loader(data_dir=..., validation=..., seed=...)`, which returns an object with the engine's
     splits interface (num_classes, input_shape, task, as_dataset, num_examples,
     steps_per_epoch, limit)."""
@@ -136,6 +137,11 @@ def num_classes(name):
 def _standardize(x, mean, std):
     """(x / 255 - mean) / std per channel, for float32 numpy arrays and tensors alike."""
     return (x / 255.0 - mean) / std
+
+
+def unstandardize(x, mean, std):
+    """The uint8 images (0..255) of standardized float images x, for pictures."""
+    return np.clip(np.round((np.asarray(x) * std + mean) * 255.0), 0, 255).astype(np.uint8)
 
 
 class _Splits:
@@ -286,6 +292,10 @@ class StreamedSplits(_Splits):
     `ranges` maps each split to (tfds split, start, stop): train is the first examples of tfds'
     "train", validation its last `validation` ones (tfds shuffled the examples when it prepared
     them), test the dataset's labelled `test_split`.
+
+    This class prepares ImageNet-style classification examples; other streamed datasets
+    (pets.py, coco.py) subclass it and override `encoded` (the features read undecoded) and
+    `_preprocessing` (one tfds example dict -> one (x, y) pair).
     """
 
     name: str
@@ -298,33 +308,52 @@ class StreamedSplits(_Splits):
     std: np.ndarray
     source: str
 
+    encoded = ("image",)  # tfds features handed to `_preprocessing` as encoded bytes
+
     def _sizes(self):
         return {split: stop - start for split, (_, start, stop) in self.ranges.items()}
 
     def as_dataset(self, split, batch_size, *, shuffle=None, seed=0, normalize=True, drop_remainder=False):
-        """A tf.data.Dataset of (float32 x, int32 y) batches of `split`, decoded as it is read.
-
-        Every image has its shorter side resized to `info.resize` (bilinear, antialiased), then
-        is cropped to `info.crop`×`info.crop`: at a random place for "train", in the centre
-        otherwise (the single-scale protocol of AlexNet and VGG with S = 256; scale jitter,
-        colour jitter and multi-crop testing are not reproduced; flips come from the recipe).
+        """A tf.data.Dataset of (x, y) batches of `split`, decoded and prepared as it is read.
 
         Args:
-            shuffle: shuffle files and a buffer of `SHUFFLE_BUFFER` images (seeded) on every
+            shuffle: shuffle files and a buffer of `SHUFFLE_BUFFER` examples (seeded) on every
                 iteration; default True for "train" only.
-            normalize: x as (x / 255 - mean) / std; else 0..255.
+            normalize: images as (x / 255 - mean) / std; else 0..255.
         """
         self._check_split(split)
         batch_size = check_int("batch_size", batch_size, minimum=1)
         seed = check_int("seed", seed, minimum=0)
         shuffle = split == "train" if shuffle is None else shuffle
-        random_crop = split == "train"
-        resize, crop, mean, std = self.info.resize, self.info.crop, self.mean, self.std
 
         import tensorflow as tf
 
-        def prepare(encoded, label):
-            image = tf.io.decode_jpeg(encoded, channels=3)
+        tfds_split, start, stop = self.ranges[split]
+        dataset = tfds_source.read(
+            self.name, f"{tfds_split}[{start}:{stop}]", shuffle_files=shuffle, seed=seed, encoded=self.encoded
+        )
+        if shuffle:
+            dataset = dataset.shuffle(SHUFFLE_BUFFER, seed=seed, reshuffle_each_iteration=True)
+        prepare = self._preprocessing(split, seed=seed, normalize=normalize)
+        dataset = dataset.map(prepare, num_parallel_calls=tf.data.AUTOTUNE)
+        return dataset.batch(batch_size, drop_remainder=drop_remainder).prefetch(tf.data.AUTOTUNE)
+
+    def _standardized(self, image, normalize):
+        """float32 `image` (0..255) standardized with the dataset's mean and std, or as it is."""
+        return _standardize(image, self.mean, self.std) if normalize else image
+
+    def _preprocessing(self, split, *, seed, normalize):
+        """example -> (float32 image, int32 label). Every image has its shorter side resized to
+        `info.resize` (bilinear, antialiased), then is cropped to `info.crop`×`info.crop`: at a
+        random place for "train", in the centre otherwise (the single-scale protocol of AlexNet
+        and VGG with S = 256; scale jitter, colour jitter and multi-crop testing are not
+        reproduced; flips come from the recipe)."""
+        import tensorflow as tf
+
+        resize, crop, random_crop = self.info.resize, self.info.crop, split == "train"
+
+        def prepare(example):
+            image = tf.io.decode_jpeg(example["image"], channels=3)
             shape = tf.cast(tf.shape(image)[:2], tf.float32)
             size = tf.cast(tf.round(shape * resize / tf.reduce_min(shape)), tf.int32)
             image = tf.image.resize(image, size, antialias=True)
@@ -332,14 +361,9 @@ class StreamedSplits(_Splits):
                 image = tf.image.random_crop(image, (crop, crop, 3), seed=seed)
             else:
                 image = tf.image.resize_with_crop_or_pad(image, crop, crop)
-            return (_standardize(image, mean, std) if normalize else image), tf.cast(label, tf.int32)
+            return self._standardized(image, normalize), tf.cast(example["label"], tf.int32)
 
-        tfds_split, start, stop = self.ranges[split]
-        dataset = tfds_source.read(self.name, f"{tfds_split}[{start}:{stop}]", shuffle_files=shuffle, seed=seed)
-        if shuffle:
-            dataset = dataset.shuffle(SHUFFLE_BUFFER, seed=seed, reshuffle_each_iteration=True)
-        dataset = dataset.map(prepare, num_parallel_calls=tf.data.AUTOTUNE)
-        return dataset.batch(batch_size, drop_remainder=drop_remainder).prefetch(tf.data.AUTOTUNE)
+        return prepare
 
     def limit(self, train=None, validation=None, test=None):
         """A copy keeping at most the first n examples of each split given."""
@@ -484,23 +508,14 @@ def _streamed(name, data_dir, validation):
             raise _missing_files(name, data_dir, list(info.raw_files), (name,))
     else:
         archives = next(filter(None, (_archive_dir(name, d) for d in _fallback_dirs(name))), None)
-    if not tfds_source.is_installed():
-        raise DataUnavailableError(_how_to_provide_streamed(name, "tensorflow-datasets is not installed"))
-    if not tfds_source.is_prepared(name):
-        if archives is None:
-            raise DataUnavailableError(
-                _how_to_provide_streamed(name, f"tensorflow-datasets has not prepared it in {_tfds_dir()}")
-            )
+    if archives is not None and tfds_source.is_installed() and not tfds_source.is_prepared(name):
         tfds_source.prepare(name, archives)
-    train = info.train_examples - validation
+    else:
+        require_prepared(name, _how_to_provide_streamed)
     return StreamedSplits(
         name=name,
         info=info,
-        ranges={
-            "train": ("train", 0, train),
-            "validation": ("train", train, info.train_examples),
-            "test": (info.test_split, 0, info.test_examples),
-        },
+        ranges=streamed_ranges(info, validation),
         num_classes=info.num_classes,
         class_names=tfds_source.class_names(name),
         input_shape=(info.crop, info.crop, 3),
@@ -508,6 +523,26 @@ def _streamed(name, data_dir, validation):
         std=np.array(info.std, np.float32),
         source="tensorflow-datasets",
     )
+
+
+def require_prepared(name, how_to_provide):
+    """Return if tfds has prepared `name`; else raise DataUnavailableError with the message
+    `how_to_provide(name, reason)`, at once and without touching the network."""
+    if not tfds_source.is_installed():
+        raise DataUnavailableError(how_to_provide(name, "tensorflow-datasets is not installed"))
+    if not tfds_source.is_prepared(name):
+        raise DataUnavailableError(how_to_provide(name, f"tensorflow-datasets has not prepared it in {_tfds_dir()}"))
+
+
+def streamed_ranges(info, validation):
+    """`StreamedSplits.ranges` of a `StreamedInfo`: train and validation from tfds' "train"
+    (validation its last `validation` examples), test `info.test_split`."""
+    train = info.train_examples - validation
+    return {
+        "train": ("train", 0, train),
+        "validation": ("train", train, info.train_examples),
+        "test": (info.test_split, 0, info.test_examples),
+    }
 
 
 def _tfds_dir():

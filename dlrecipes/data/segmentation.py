@@ -5,18 +5,10 @@ segmentation", §5: pixel accuracy Σ n_ii / Σ t_i and mean IU (1/n_cl) Σ n_ii
 
 import dataclasses
 
-import keras
 import numpy as np
 
-from dlrecipes.data.datasets import DatasetSplits
-from dlrecipes.training.tasks import Task
-
-
-def mean_iou_metric(num_classes):
-    """Keras' MeanIoU over integer labels (B, H, W) and logits or probabilities (B, H, W, k),
-    named "mean_iou". Classes absent from both labels and predictions are left out of the mean
-    (their IoU is 0/0), as in Keras and in Long et al.'s evaluation code."""
-    return keras.metrics.MeanIoU(num_classes, name="mean_iou", sparse_y_true=True, sparse_y_pred=False)
+from dlrecipes.data.datasets import DatasetSplits, unstandardize
+from dlrecipes.tasks import Task
 
 
 def confusion_matrix(labels, predictions, num_classes):
@@ -42,6 +34,8 @@ class SegmentationTask(Task):
     figure_examples = 6
 
     def metrics(self, data):
+        from dlrecipes.training.task_metrics import mean_iou_metric
+
         return ["accuracy", mean_iou_metric(data.num_classes)]
 
     def report(self, recipe, data, model, run_dir):
@@ -50,12 +44,11 @@ class SegmentationTask(Task):
         for x, y in data.as_dataset("test", recipe.batch_size):
             predicted = np.argmax(np.asarray(model.predict_on_batch(x)), axis=-1)
             confusion += confusion_matrix(np.asarray(y), predicted, data.num_classes)
-            if shown is None:
-                shown = predicted[: self.figure_examples]
+            if shown is None:  # the first test examples, pictured from the batch (data may be streamed)
+                count = self.figure_examples
+                shown = unstandardize(x[:count], data.mean, data.std), np.asarray(y[:count]), predicted[:count]
         iou = per_class_iou(confusion)
-        images, masks = data.arrays("test")
-        count = len(shown)
-        plot_predictions(images[:count], masks[:count], shown, data.class_names, run_dir / "predictions.png")
+        plot_predictions(*shown, data.class_names, run_dir / "predictions.png")
         return {
             "test_pixel_accuracy": float(np.trace(confusion) / confusion.sum()),
             "test_iou_per_class": {

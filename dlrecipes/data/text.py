@@ -17,21 +17,18 @@ row b of batch k − 1, so a stateful model carries each stream's state across b
 """
 
 import dataclasses
-import math
 import os
 import pathlib
 import platform
 import sysconfig
 import zlib
 
-import keras
 import numpy as np
 
 from dlrecipes.data.datasets import _Splits, _check_data_dir, register_dataset
 from dlrecipes.data.vocabulary import Vocabulary
 from dlrecipes.errors import ConfigError, DataUnavailableError
-from dlrecipes.models.rnn import sample
-from dlrecipes.training.tasks import Task
+from dlrecipes.tasks import Task
 from dlrecipes.validation import check_int
 
 SEQ_LEN = 50  # char-rnn's seq_length (REFERENCE.md §3)
@@ -72,55 +69,6 @@ def _streams(characters, batch_size, seq_len):
     return length, length // seq_len
 
 
-def reset_states(model):
-    """Zero the state of every stateful recurrent layer of `model` (nested models included)."""
-    for layer in model.layers:
-        if getattr(layer, "stateful", False):
-            layer.reset_state()
-        elif hasattr(layer, "layers"):
-            reset_states(layer)
-
-
-class ResetStates(keras.callbacks.Callback):
-    """Zero the recurrent state at each epoch start, before each evaluation (validation) and
-    at the end of training, so that test evaluation starts from zero state too."""
-
-    def _reset(self, *args, **kwargs):
-        reset_states(self.model)
-
-    on_epoch_begin = on_test_begin = on_train_end = _reset
-
-
-class _MeanCrossEntropy(keras.metrics.Mean):
-    """The mean next-token cross-entropy (nats) of logits over every position."""
-
-    def update_state(self, y_true, y_pred, sample_weight=None):
-        losses = keras.losses.sparse_categorical_crossentropy(y_true, y_pred, from_logits=True)
-        return super().update_state(losses, sample_weight)
-
-
-@keras.saving.register_keras_serializable(package="dlrecipes")
-class BitsPerCharacter(_MeanCrossEntropy):
-    """Mean cross-entropy in bits: CE / ln 2."""
-
-    def __init__(self, name="bits_per_character", dtype=None):
-        super().__init__(name=name, dtype=dtype)
-
-    def result(self):
-        return super().result() / math.log(2.0)
-
-
-@keras.saving.register_keras_serializable(package="dlrecipes")
-class Perplexity(_MeanCrossEntropy):
-    """Per-character perplexity: exp(mean cross-entropy in nats) = 2^(bits per character)."""
-
-    def __init__(self, name="perplexity", dtype=None):
-        super().__init__(name=name, dtype=dtype)
-
-    def result(self):
-        return keras.ops.exp(super().result())
-
-
 class LanguageModelTask(Task):
     """Next-character prediction: accuracy, bits per character and perplexity (the model
     outputs logits); the model gets the recipe's fixed batch size (a stateful RNN needs it);
@@ -135,15 +83,21 @@ class LanguageModelTask(Task):
     sample_length = 400
 
     def metrics(self, data):
+        from dlrecipes.training.task_metrics import BitsPerCharacter, Perplexity
+
         return ["accuracy", BitsPerCharacter(), Perplexity()]
 
     def builder_kwargs(self, recipe, data):
         return {"batch_size": recipe.batch_size}
 
     def callbacks(self, recipe, data, run_dir):
+        from dlrecipes.training.task_metrics import ResetStates
+
         return [ResetStates()]
 
     def report(self, recipe, data, model, run_dir):
+        from dlrecipes.models.rnn import sample
+
         parts = []
         for temperature in self.temperatures:
             text = sample(

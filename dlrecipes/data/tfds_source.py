@@ -66,20 +66,20 @@ def prepare(name, manual_dir):
     tfds.builder(name, data_dir=data_dir()).download_and_prepare(download_config=config)
 
 
-def read(name, split, *, shuffle_files=False, seed=0):
+def read(name, split, *, shuffle_files=False, seed=0, encoded=("image",)):
     """Prepared `split` (tfds syntax, "train[0:1000]") of `name` as a tf.data.Dataset of
-    (encoded image bytes, label): decoding is left to the caller's pipeline."""
+    feature dicts; the features named in `encoded` stay encoded bytes, so that the caller's
+    pipeline decodes them (in parallel, fused with its resizing)."""
     import tensorflow_datasets as tfds
 
     return tfds.load(
         name,
         split=split,
-        as_supervised=True,
         data_dir=data_dir(),
         download=False,
         shuffle_files=shuffle_files,
         read_config=tfds.ReadConfig(shuffle_seed=seed),
-        decoders={"image": tfds.decode.SkipDecoding()},
+        decoders={feature: tfds.decode.SkipDecoding() for feature in encoded} or None,
     )
 
 

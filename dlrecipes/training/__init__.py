@@ -1,6 +1,7 @@
 """Recipes and the training engine."""
 
 from dlrecipes.training import initializers  # noqa: F401  (registers "small_normal")
+from dlrecipes.training import task_metrics  # noqa: F401  (registers BitsPerCharacter, Perplexity)
 from dlrecipes.training.engine import RunResult, train
 from dlrecipes.training.recipe import (
     AugmentationSpec,

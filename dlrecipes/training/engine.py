@@ -21,7 +21,7 @@ from dlrecipes.training.recipe import Recipe
 from dlrecipes.training.recipes import get_recipe
 from dlrecipes.training.regularizers import apply_regularization
 from dlrecipes.training.schedules import build_schedule
-from dlrecipes.training.tasks import task_of
+from dlrecipes.tasks import task_of
 from dlrecipes.validation import check_int
 
 # Short flags of the CLI and recipe scripts -> recipe fields.
