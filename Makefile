@@ -33,5 +33,6 @@ data:
 demo: $(VENV)/.installed data
 	$(BIN)/dlrecipes train lenet5_fashion_mnist
 
+# pytest-xdist: one worker per core (at most 4: each holds a TensorFlow runtime).
 test: $(VENV)/.installed-dev data
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --maxprocesses 4

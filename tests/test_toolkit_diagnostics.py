@@ -11,6 +11,7 @@ import dlrecipes
 from dlrecipes.cli import cli
 from dlrecipes.training import diagnostics
 from dlrecipes.training.engine import load_data
+from tests.conftest import jax_env, run_python
 
 
 @pytest.fixture(scope="module")
@@ -94,3 +95,25 @@ def test_diagnose_command_writes_report_and_plots(capsys, tmp_path, fashion_mnis
     report = json.loads((run_dir / "report.json").read_text())
     assert report["initial_loss"]["expected"] == 9.0  # hinge: (C − 1)·Δ
     assert report["first_nonfinite_layer"] is None and "Initial loss" in out
+
+
+@pytest.mark.parametrize("backend", ["tensorflow", "jax", "torch"])
+def test_gradients_equal_the_least_squares_formula_on_every_backend(backend):
+    # loss = mean((x·w − y)²) of a bias-free Dense(1): ∂loss/∂w = (2/N)·xᵀ(x·w − y).
+    pytest.importorskip(backend)
+    result = run_python(
+        """
+import keras, numpy as np
+from dlrecipes.training.diagnostics import _gradients
+rng = np.random.default_rng(0)
+x, y, w = rng.normal(size=(8, 3)), rng.normal(size=(8, 1)), rng.normal(size=(3, 1))
+model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1, use_bias=False)])
+model.set_weights([w])
+(gradient,) = _gradients(model, x.astype("float32"), y.astype("float32"), keras.losses.MeanSquaredError())
+np.testing.assert_allclose(gradient, 2 / 8 * x.T @ (x @ w - y), rtol=1e-4, atol=1e-6)
+print("ok", keras.backend.backend())
+""",
+        env={"KERAS_BACKEND": backend, **(jax_env() if backend == "jax" else {})},
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert f"ok {backend}" in result.stdout

@@ -125,7 +125,7 @@ def lr_range_test(recipe, data, *, min_lr=1e-6, max_lr=1.0, steps=100, batch_siz
 
 
 def _gradients(model, x, y, loss):
-    """Gradients of `loss` w.r.t. the model's trainable variables (TensorFlow or JAX)."""
+    """Gradients of `loss` w.r.t. the model's trainable variables (TensorFlow, JAX or PyTorch)."""
     backend = keras.backend.backend()
     if backend == "tensorflow":
         import tensorflow as tf
@@ -141,7 +141,13 @@ def _gradients(model, x, y, loss):
             return loss(y, outputs)
 
         return [np.asarray(g) for g in jax.grad(compute)([v.value for v in model.trainable_variables])]
-    raise NotImplementedError(f"gradient statistics need the tensorflow or jax backend, not {backend}")
+    if backend == "torch":
+        import torch
+
+        value = loss(y, model(x, training=True))
+        gradients = torch.autograd.grad(value, [v.value for v in model.trainable_variables])
+        return [g.detach().cpu().numpy() for g in gradients]
+    raise NotImplementedError(f"gradient statistics need the tensorflow, jax or torch backend, not {backend}")
 
 
 def layer_statistics(*, depth=10, width=500, activation="tanh", initializer="small_normal", examples=1000, seed=0):
