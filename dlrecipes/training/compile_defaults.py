@@ -1,10 +1,11 @@
 """Per-backend defaults of `model.compile(jit_compile=..., steps_per_execution=...)`, used when a
 recipe leaves them as None. Chosen from measurements, not assumptions: the "Measured compile
-defaults" section of docs/BENCHMARKS.md (`python benchmarks/run_benchmarks.py defaults`), taken
-on CPU under load (2026-11-29): TensorFlow without XLA was 4–8× faster than with it and
-steps_per_execution=10 did not help; JAX (always XLA) ran 1.5–2.5× faster with 10 steps per
-execution; Keras' torch trainer allows only 1. On an accelerator, where nothing has been
-measured yet, Keras' own defaults apply.
+defaults" section of docs/BENCHMARKS.md (`python benchmarks/run_benchmarks.py defaults`), on 2
+CPU cores (2026-12-01, LeNet-5 and ResNet-20, batch 128): TensorFlow without XLA trained
+1.3–2.6× faster than with it, and steps_per_execution=10 was slower (0.87× and 0.53×); JAX
+(always XLA) was 1.03–1.04× faster with 10 steps per execution (1.5–2.5× in an earlier run
+under load, when dispatch cost more); Keras' torch trainer allows only 1. On an accelerator,
+where nothing has been measured yet, Keras' own defaults apply.
 `dtype_policy` builds a model under a mixed-precision policy (Micikevicius et al. 2018)."""
 
 import contextlib
