@@ -9,7 +9,7 @@ import dlrecipes
 from dlrecipes import ConfigError, get_recipe
 from dlrecipes.cli import cli
 from dlrecipes.search import Choice, Float, SearchSpace, get_space, hyperband_budget, list_spaces, tune
-from dlrecipes.search.run import read_search
+from dlrecipes.search.run import SearchSettings, _base_space, read_search, search_dir_for
 
 # tiny trials: a linear model on 400 train / 200 validation examples, one or two epochs
 TINY = dict(max_train_examples=400, max_validation_examples=200, tensorboard=False)
@@ -135,6 +135,16 @@ def test_search_folder_is_keyed_by_space_and_settings(fashion_mnist_dir, tmp_pat
     assert other != first and other.parent == first.parent
     assert read_search(other)[0].specs["optimizer.learning_rate"].max == 5e-2
     assert tune(tiny_space(), overwrite=True, **settings) == first
+
+
+def test_mixed_precision_reaches_the_trials_recipe_and_keys_the_folder():
+    plain, mixed = SearchSettings(), SearchSettings(mixed_precision="mixed_bfloat16")
+    assert _base_space(tiny_space(), mixed).base.mixed_precision == "mixed_bfloat16"
+    assert _base_space(tiny_space(), plain).base.mixed_precision == tiny_space().base.mixed_precision
+    assert "mixed_precision" not in plain.hashed()  # folders of earlier searches keep their names
+    assert search_dir_for(tiny_space(), plain, "s") != search_dir_for(tiny_space(), mixed, "s")
+    with pytest.raises(ConfigError, match="mixed_precision"):
+        SearchSettings(mixed_precision="float8")
 
 
 def test_cli_tune_results_and_retrain_best(fashion_mnist_dir, tmp_path, capsys):

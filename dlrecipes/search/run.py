@@ -30,6 +30,8 @@ from dlrecipes.search.hypermodel import (
     objective_direction,
 )
 from dlrecipes.search.space import SearchSpace, get_space
+from dlrecipes.training.compile_defaults import PRECISIONS
+from dlrecipes.validation import check_choice
 
 TUNER_CHOICES = ("random", "grid", "hyperband", "bayesian", "coarse-to-fine")
 RESULT_FILES = (
@@ -56,6 +58,7 @@ class SearchSettings:
     fine_epoch_factor: int = 3  # stage 2 trains this many times longer
     top_k: int = 3  # stage 2 ranges cover the best k stage-1 trials
     tensorboard: bool = True
+    mixed_precision: str | None = None  # the trials' Keras dtype policy (base recipe's otherwise)
 
     def __post_init__(self):
         if self.tuner not in TUNER_CHOICES:
@@ -63,18 +66,24 @@ class SearchSettings:
         for field in ("max_trials", "epochs", "factor", "fine_epoch_factor", "top_k"):
             if not isinstance(getattr(self, field), int) or getattr(self, field) < 1:
                 raise ConfigError(f"{field} must be a positive integer. Received: {field}={getattr(self, field)!r}")
+        if self.mixed_precision is not None:
+            check_choice("mixed_precision", self.mixed_precision, PRECISIONS)
         if self.tuner == "hyperband" and self.factor < 2:
             raise ConfigError(f"factor must be at least 2 for Hyperband. Received: factor={self.factor}")
 
     def hashed(self):
-        """The settings that change results (not the TensorBoard switch)."""
-        return {k: v for k, v in dataclasses.asdict(self).items() if k != "tensorboard"}
+        """The settings that change results (not the TensorBoard switch; mixed_precision only
+        when set, so that searches made before it existed keep their folders)."""
+        settings = {k: v for k, v in dataclasses.asdict(self).items() if k != "tensorboard"}
+        if self.mixed_precision is None:
+            del settings["mixed_precision"]
+        return settings
 
 
 def _base_space(space, settings):
-    """The space with --seed and --dataset applied to its base recipe."""
+    """The space with --seed, --dataset and --mixed-precision applied to its base recipe."""
     space = get_space(space)
-    changes = {"seed": settings.seed, "dataset": settings.dataset}
+    changes = {"seed": settings.seed, "dataset": settings.dataset, "mixed_precision": settings.mixed_precision}
     return SearchSpace(space.name, space.base.override(changes), space.specs)
 
 
@@ -445,6 +454,10 @@ def add_tune_arguments(parser, *, with_space=True):
         help="run the trials in fresh processes of K trials each (bounds memory on TensorFlow)",
     )
     parser.add_argument("--no-tensorboard", action="store_true", help="skip TensorBoard/HParams logs")
+    parser.add_argument(
+        "--mixed-precision", choices=PRECISIONS,
+        help="train the trials under this Keras dtype policy, e.g. mixed_bfloat16 on a GPU (base recipe's otherwise)",
+    )
 
 
 def tune_command(args, space=None):
@@ -468,6 +481,7 @@ def tune_command(args, space=None):
         patience=args.patience,
         factor=args.factor,
         tensorboard=not args.no_tensorboard,
+        mixed_precision=args.mixed_precision,
     )
     print(f"search folder: {search_dir}")
 
