@@ -38,6 +38,7 @@ import subprocess
 import sys
 import time
 
+from dlrecipes.arguments import key_value, shape
 from dlrecipes.errors import ConfigError
 from dlrecipes.training.compile_defaults import PRECISIONS
 from dlrecipes.validation import check_choice, check_int
@@ -407,16 +408,6 @@ def write_section(path, name, text):
         f.write(updated)
 
 
-def _option(text):
-    key, sep, value = text.partition("=")
-    if not sep:
-        raise argparse.ArgumentTypeError(f"expected KEY=VALUE such as widths=[16,32,64], got {text!r}")
-    try:
-        return key, json.loads(value)
-    except json.JSONDecodeError:
-        return key, value
-
-
 def _jit(text):
     return {"auto": "auto", "true": True, "false": False}.get(text.lower(), text)
 
@@ -428,9 +419,9 @@ def add_bench_arguments(parser):
     parser.add_argument("--backend", default="tensorflow",
                         help="comma-separated backends, each in its own process (tensorflow,jax,torch)")
     parser.add_argument("--batch-size", type=int, default=DEFAULT_SPEC["batch_size"])
-    parser.add_argument("--input-shape", type=lambda t: [int(d) for d in t.split(",")], help="e.g. 64,64,3")
+    parser.add_argument("--input-shape", type=lambda text: list(shape(text)), help="e.g. 64,64,3")
     parser.add_argument("--num-classes", type=int)
-    parser.add_argument("--option", type=_option, action="append", default=[], metavar="KEY=VALUE",
+    parser.add_argument("--option", type=key_value, action="append", default=[], metavar="KEY=VALUE",
                         help="builder option (JSON value), repeatable")
     parser.add_argument("--mixed-precision", default="float32", help=f"one of {PRECISIONS}")
     parser.add_argument("--jit", type=_jit, default="auto", help="auto, true or false (compile's jit_compile)")

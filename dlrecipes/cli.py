@@ -4,15 +4,9 @@ scripts."""
 import argparse
 import sys
 
+from dlrecipes.arguments import key_value, shape
 from dlrecipes.errors import ConfigError, DataUnavailableError
 from dlrecipes.training.distribute import STRATEGIES
-
-
-def _shape(text):
-    try:
-        return tuple(int(d) for d in text.split(","))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected comma-separated integers such as 32,32,3, got {text!r}")
 
 
 def add_train_arguments(parser):
@@ -29,7 +23,7 @@ def add_train_arguments(parser):
     )
     parser.add_argument(
         "--set",
-        type=_option,
+        type=key_value,
         action="append",
         default=[],
         metavar="FIELD=VALUE",
@@ -106,19 +100,6 @@ def _train_command(args):
     _train(args.recipe, args)
 
 
-def _option(text):
-    """KEY=VALUE with VALUE read as JSON when it parses (numbers, lists, true), else a string."""
-    import json
-
-    key, sep, value = text.partition("=")
-    if not sep:
-        raise argparse.ArgumentTypeError(f"expected KEY=VALUE such as boundaries=[30,60], got {text!r}")
-    try:
-        return key, json.loads(value)
-    except json.JSONDecodeError:
-        return key, value
-
-
 def _schedule(args):
     from dlrecipes.training.schedules import schedule_values
 
@@ -169,7 +150,7 @@ def parser():
 
     show = commands.add_parser("show", help="layers, parameters, FLOPs and shapes of a model")
     show.add_argument("model")
-    show.add_argument("--input-shape", type=_shape, help="e.g. 32,32,3 (model's default otherwise)")
+    show.add_argument("--input-shape", type=shape, help="e.g. 32,32,3 (model's default otherwise)")
     show.add_argument("--num-classes", type=int)
     show.set_defaults(run=_show)
 
@@ -183,7 +164,7 @@ def parser():
     schedule.add_argument("--lr", type=float, default=0.1, help="initial learning rate (default 0.1)")
     schedule.add_argument("--epochs", type=int, default=30)
     schedule.add_argument("--steps-per-epoch", type=int, default=100)
-    schedule.add_argument("--option", type=_option, action="append", default=[], metavar="KEY=VALUE",
+    schedule.add_argument("--option", type=key_value, action="append", default=[], metavar="KEY=VALUE",
                           help="schedule option, e.g. --option boundaries=[10,20] (repeatable)")
     schedule.add_argument("--warmup-epochs", type=float, default=0.0)
     schedule.add_argument("--warmup-start", type=float, default=0.0)
