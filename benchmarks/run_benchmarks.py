@@ -33,14 +33,14 @@ from dlrecipes.bench import compare, environment_line, make_spec, measure_isolat
 
 HERE = pathlib.Path(__file__).resolve().parent
 FASHION = {"input_shape": [28, 28, 1], "num_classes": 10}
-FAST_CNN = {  # recipes/fashion_mnist_fast.py's model
+SMALL_CNN = {  # a 32-64-128 BN CNN (recipes/fashion_mnist_fast.py's model until 2026-12-01)
     "model": "vgg11",
     "options": {"config": [32, "M", 64, "M", 128, "M"], "batch_norm": True, "hidden_units": [256], "dropout_rate": 0.3},
 }
 SMALL_MODELS = [
     {"model": "lenet5", "options": {"input_padding": 2}},
     {"model": "resnet20", "options": {}},
-    FAST_CNN,
+    SMALL_CNN,
 ]
 
 
@@ -98,7 +98,7 @@ def torch_peers():
     28×28×1, batch 128, 20 timed steps × 3 repeats. Ratios are to plain PyTorch (Keras' own
     torch backend is in the backends section)."""
     rows = []
-    for peer, model in (("small_cnn", FAST_CNN), ("resnet20", SMALL_MODELS[1])):
+    for peer, model in (("small_cnn", SMALL_CNN), ("resnet20", SMALL_MODELS[1])):
         ours = measure_isolated(make_spec(**model, **FASHION, batch_size=128, steps=20, **_defaults("tensorflow")))
         rows.append([_torch_peer(peer), ours])
     return rows
@@ -158,8 +158,10 @@ def _train_in_fresh_process(recipe, seed, out):
 def fast_recipe(seeds=(0, 1, 2)):
     """recipes/fashion_mnist_fast.py trained in full with three seeds, one fresh process each
     (TensorFlow backend): test accuracy and training wall time (`wall_time_s` of metrics.json, the
-    `fit` call: every epoch including the first one's compilation). Issue 8's target: median
-    test accuracy ≥ 0.930 within 120 s of training on 2 CPU cores. `load` is the 1-minute load
+    `fit` call: every epoch including the first one's compilation), and the test accuracy with
+    flip test-time augmentation (`test_accuracy_flip_tta`, the recipe's result; a test-time cost,
+    not training time). Issue 8's target: median test accuracy ≥ 0.930 within 120 s of training
+    on 2 CPU cores. `load` is the 1-minute load
     average before → after the run: above the core count, other processes shared the CPU and the
     wall time is inflated."""
     import tempfile
@@ -173,19 +175,22 @@ def fast_recipe(seeds=(0, 1, 2)):
 
 def fast_recipe_markdown(runs):
     lines = [
-        "| seed | test accuracy | training (s) | epochs | per-epoch (s) | load before → after |",
-        "|---:|---:|---:|---:|---|---|",
+        "| seed | test accuracy | with flip TTA | training (s) | epochs | per-epoch (s) | load before → after |",
+        "|---:|---:|---:|---:|---:|---|---|",
     ]
+    result = lambda run: run.get("test_accuracy_flip_tta", run["test_accuracy"])  # noqa: E731
     for seed, run in enumerate(runs):
         epochs = ", ".join(f"{t:.0f}" for t in run["epoch_s"])
+        tta = f"{run['test_accuracy_flip_tta']:.4f}" if "test_accuracy_flip_tta" in run else "-"
         lines.append(
-            f"| {seed} | {run['test_accuracy']:.4f} | {run['wall_time_s']:.1f} | {run['epochs_run']} | {epochs} "
-            f"| {run['load'][0]:.1f} → {run['load'][1]:.1f} |"
+            f"| {seed} | {run['test_accuracy']:.4f} | {tta} | {run['wall_time_s']:.1f} | {run['epochs_run']} "
+            f"| {epochs} | {run['load'][0]:.1f} → {run['load'][1]:.1f} |"
         )
-    accuracy = statistics.median(run["test_accuracy"] for run in runs)
+    accuracy = statistics.median(result(run) for run in runs)
     seconds = statistics.median(run["wall_time_s"] for run in runs)
     met = "met" if accuracy >= 0.93 and seconds <= 120 else "NOT met"
-    lines += ["", f"Median of {len(runs)} seeds: test accuracy {accuracy:.4f}, training {seconds:.1f} s "
+    measured = "test accuracy with flip TTA" if "test_accuracy_flip_tta" in runs[0] else "test accuracy"
+    lines += ["", f"Median of {len(runs)} seeds: {measured} {accuracy:.4f}, training {seconds:.1f} s "
                   f"(target ≥ 0.930 within 120 s: {met})."]
     return "\n".join(lines)
 

@@ -1,7 +1,7 @@
 """Plain PyTorch peers of two of our models, timed the way `dlrecipes.bench` times ours.
 
-- `small_cnn`: the compact CNN of recipes/fashion_mnist_fast.py (the VGG builder with config
-  (32, M, 64, M, 128, M), batch norm, flatten → 256 → logits, dropout 0.3), in float32;
+- `small_cnn`: a compact BN CNN, the speed recipe's model until 2026-12-01 (the VGG builder with
+  config (32, M, 64, M, 128, M), batch norm, flatten → 256 → logits, dropout 0.3), in float32;
 - `resnet20`: He et al. 2016's CIFAR ResNet-20 with option-A (zero-padded identity) shortcuts,
   as our `resnet20`.
 

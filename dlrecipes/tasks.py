@@ -3,9 +3,14 @@ report written after the test evaluation. A dataset's splits name their task (`d
 classification, the default, adds nothing but accuracy. Segmentation, language modelling and
 captioning subclass `Task` next to their datasets."""
 
+import numpy as np
+
+from dlrecipes.errors import ConfigError
+
 
 class Task:
-    """Image classification: accuracy, no extra arguments, callbacks or report."""
+    """Image classification: accuracy, no extra arguments or callbacks; the report has the
+    flip test-time-augmentation accuracy when the recipe asks for it (`augmentation.test_flip`)."""
 
     name = "classification"
 
@@ -23,7 +28,21 @@ class Task:
 
     def report(self, recipe, data, model, run_dir):
         """Extra test metrics (a dict merged into metrics.json) and files written to run_dir."""
-        return {}
+        if not recipe.augmentation.test_flip:
+            return {}
+        from dlrecipes.training.ensembles import ensemble_probabilities
+
+        x, y = data.normalized("test")
+        predictions = np.argmax(ensemble_probabilities([model], x, flip=True), axis=-1)
+        return {"test_accuracy_flip_tta": float(np.mean(predictions == y))}
+
+    def check(self, recipe):
+        """ConfigError when `recipe` asks for what this task cannot do (before any training)."""
+        if recipe.augmentation.test_flip and self is not CLASSIFICATION:
+            raise ConfigError(
+                "augmentation.test_flip is for classification only. "
+                f"Received: test_flip=True for a {self.name} dataset ({recipe.dataset!r})"
+            )
 
 
 CLASSIFICATION = Task()

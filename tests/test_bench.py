@@ -161,8 +161,9 @@ def test_speed_recipe_loads_and_validates():
     model = dlrecipes.build_model(
         recipe.model.name, input_shape=(28, 28, 1), num_classes=10, **recipe.model.builder_kwargs()
     )
-    # 3×3 convs with bias and BN γ, β: 1→32, 32→64, 64→128; 28 → 3 after three poolings;
+    # 3×3 convs with bias and BN γ, β: 1→16, 16→32, 32→64, 64→64; 28 → 3 after three poolings;
     # flatten → 256 → 10 logits.
-    convs = sum(9 * i * o + o + 2 * o for i, o in ((1, 32), (32, 64), (64, 128)))
-    assert dlrecipes.count_params(model)[0] == convs + (3 * 3 * 128 + 1) * 256 + (256 + 1) * 10 == 390_858
-    assert recipe.mixed_precision == "mixed_bfloat16" and recipe.model.dropout_rate == 0.3
+    convs = sum(9 * i * o + o + 2 * o for i, o in ((1, 16), (16, 32), (32, 64), (64, 64)))
+    assert dlrecipes.count_params(model)[0] == convs + (3 * 3 * 64 + 1) * 256 + (256 + 1) * 10 == 210_858
+    assert model.get_layer("block3_pool").output.shape[1:] == (3, 3, 64)
+    assert recipe.mixed_precision is None and recipe.model.dropout_rate == 0.3 and recipe.augmentation.test_flip

@@ -1,6 +1,8 @@
 """Augmentation, regularization and transfer through the engine on tiny Fashion-MNIST slices;
 ensembles, TTA and snapshot epochs against hand computations."""
 
+import json
+
 import keras
 import numpy as np
 import pytest
@@ -8,6 +10,7 @@ import pytest
 import dlrecipes
 from dlrecipes.errors import ConfigError
 from dlrecipes.training import ensembles, transfer
+from dlrecipes.training.engine import load_data
 
 TINY = dict(max_train_examples=300, validation=200, epochs=2, batch_size=50, verbose=0)
 
@@ -21,6 +24,7 @@ def source_run(tmp_path_factory, fashion_mnist_dir):
         "augmentation.crop_padding": 2, "augmentation.erasing": 0.5, "regularization.l1": 1e-5,
         "regularization.weight_decay": 1e-4, "regularization.max_norm": 3.0,
         "regularization.label_smoothing": 0.1, "schedule": {"name": "cosine_restarts", "options": {"first_epochs": 1, "t_mul": 1.0}},
+        "augmentation.test_flip": True,
     })
     return dlrecipes.train(recipe, out=tmp_path_factory.mktemp("runs"), **TINY)
 
@@ -36,6 +40,24 @@ def test_engine_applies_the_toolkit_and_the_saved_model_predicts(source_run):
     x = np.random.default_rng(0).normal(size=(4, 28, 28, 1)).astype("float32")
     np.testing.assert_allclose(model.predict(x, verbose=0), source_run.model.predict(x, verbose=0), rtol=1e-5)
     assert [p.name for p in ensembles.snapshot_files(source_run.run_dir)] == ["epoch0001.keras", "epoch0002.keras"]
+
+
+def test_flip_tta_accuracy_averages_the_probabilities_of_both_views(source_run):
+    recipe = dlrecipes.Recipe.from_dict(json.loads((source_run.run_dir / "recipe.json").read_text()))
+    x, y = load_data(recipe).normalized("test")
+    views = [source_run.model.predict(view, verbose=0) for view in (x, x[:, :, ::-1])]
+    mean = np.mean([np.exp(v) / np.exp(v).sum(axis=-1, keepdims=True) for v in views], axis=0)
+    assert source_run.metrics["test_accuracy_flip_tta"] == pytest.approx(np.mean(mean.argmax(axis=-1) == y))
+    assert len(y) == 3000 and source_run.metrics["test_accuracy"] != source_run.metrics["test_accuracy_flip_tta"]
+
+
+def test_flip_tta_is_refused_before_training_outside_classification(tmp_path, fashion_mnist_dir):
+    with pytest.raises(ConfigError, match="test_flip must be True or False. Received: test_flip='yes'"):
+        dlrecipes.get_recipe("mlp_fashion_mnist").override({"augmentation.test_flip": "yes"})
+    recipe = dlrecipes.get_recipe("fcn32s_scenes").override({"augmentation.test_flip": True})
+    with pytest.raises(ConfigError, match="test_flip is for classification only.*segmentation"):
+        dlrecipes.train(recipe, out=tmp_path, max_train_examples=8, verbose=0)
+    assert not any(tmp_path.iterdir())
 
 
 def test_adapt_replaces_the_head_and_drops_augmentation(source_run):

@@ -66,6 +66,26 @@ def test_bad_spaces_are_refused():
         tiny_space(**{"validation": Choice([5000, 1000])})
 
 
+def test_a_continued_hyperband_round_continues_the_schedule(fashion_mnist_dir):
+    import keras
+
+    from dlrecipes.search.hypermodel import RecipeHyperModel
+    from dlrecipes.training.engine import load_data
+
+    space = tiny_space()
+    space = SearchSpace("tiny", space.base.override({"schedule": {"name": "cosine"}}), space.specs)
+    data = load_data(space.base, max_train_examples=400).limit(validation=200)
+    hypermodel = RecipeHyperModel(space, data, epochs=4)
+    hp = keras_tuner.HyperParameters()
+    model = hypermodel.build(hp)
+    steps = data.steps_per_epoch(space.base.batch_size)
+    seen = []
+    record = keras.callbacks.LambdaCallback(on_train_begin=lambda logs: seen.append(int(model.optimizer.iterations)))
+    results = hypermodel.fit(hp, model, epochs=4, initial_epoch=2, callbacks=[record])
+    assert seen == [2 * steps] and int(model.optimizer.iterations) == 4 * steps
+    assert results["epochs_run"] == 2 and results["best_epoch"] in (3, 4)
+
+
 def test_coarse_to_fine_narrows_inside_the_original_ranges():
     space = tiny_space()
     best = [

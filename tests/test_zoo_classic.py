@@ -315,6 +315,33 @@ def test_vgg_batch_norm_keeps_conv_bias_like_torchvision():
     assert conv.use_bias and model.get_layer("block1_conv1_bn").epsilon == 1e-5
 
 
+@pytest.mark.parametrize("batch_norm", [False, True])
+def test_vgg_pool_first_is_the_same_function_at_inference(batch_norm):
+    """Max pooling commutes with ReLU and with a batch norm whose γ > 0 (a per-channel increasing
+    map), so pooling first changes only where the training statistics are taken: with the same
+    weights, the inference outputs are equal, and the parameters are the same."""
+    options = dict(input_shape=(28, 28, 1), num_classes=10, config=(8, "M", 16, 16, "M"), hidden_units=(12,),
+                   batch_norm=batch_norm)
+    last = dlrecipes.build_model("vgg11", **options)
+    first = dlrecipes.build_model("vgg11", pool_first=True, **options)
+    rng = np.random.default_rng(0)
+    for layer in last.layers:
+        if isinstance(layer, keras.layers.BatchNormalization):
+            gamma, beta, mean, variance = (w.shape for w in layer.get_weights())
+            layer.set_weights([rng.uniform(0.5, 2.0, gamma), rng.normal(size=beta),
+                               rng.normal(size=mean), rng.uniform(0.5, 2.0, variance)])
+    first.set_weights(last.get_weights())
+    names = [layer.name for layer in first.layers]
+    if batch_norm:  # pooled before the norm, after the conv; the middle conv of block 2 is not
+        assert names.index("block1_pool") < names.index("block1_conv1_bn")
+        assert names.index("block2_conv1_bn") < names.index("block2_conv2_conv") < names.index("block2_pool")
+    x = rng.normal(size=(4, 28, 28, 1)).astype("float32")
+    np.testing.assert_allclose(first.predict(x, verbose=0), last.predict(x, verbose=0), rtol=1e-5, atol=1e-5)
+    assert count_params(first) == count_params(last)
+    with pytest.raises(ConfigError, match="pool_first needs floor-mode pooling"):
+        dlrecipes.build_model("vgg11", pool_first=True, ceil_mode=True, **options)
+
+
 def test_googlenet_aux_heads_are_extra_outputs():
     with_aux = dlrecipes.build_model("googlenet", input_shape=(96, 96, 3), num_classes=4,
                                      aux_logits=True)

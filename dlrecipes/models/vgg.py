@@ -18,8 +18,10 @@ import functools
 
 import keras
 
-from dlrecipes.blocks import conv_bn_act, max_pool, min_input_size, model_input
+from dlrecipes.blocks import bn_act, conv_bn_act, max_pool, min_input_size, model_input
+from dlrecipes.errors import ConfigError
 from dlrecipes.heads import check_head_options, classifier_head
+from dlrecipes.layers import activation_layer
 from dlrecipes.registry import Paper, register_model
 from dlrecipes.validation import check_int
 
@@ -47,6 +49,7 @@ def vgg(
     bn_momentum=0.9,
     bn_epsilon=1e-5,
     ceil_mode=False,
+    pool_first=False,
     hidden_units=(4096, 4096),
     dropout_rate=0.5,
     kernel_initializer="he_normal",
@@ -58,7 +61,11 @@ def vgg(
     """VGG from a config list: 3×3 "same" convs (`block{b}_conv{i}_conv`, with bias; `_bn` when
     `batch_norm`, `_act` ReLU) and max pooling `block{b}_pool` at each "M" (floor or
     `ceil_mode`; a "D" in place of an "M" drops that pooling and dilates the following convs
-    twice as much, as Yu & Koltun 2016's front end), then flatten → `hidden_units` (fc1 4096 →
+    twice as much, as Yu & Koltun 2016's front end). With `pool_first` a conv followed by an "M"
+    is pooled straight away, before its batch norm and ReLU (the order of Jordan 2024, "94% on
+    CIFAR-10 in 3.29 seconds on a single GPU"): without batch norm the same function (max
+    pooling commutes with ReLU), with it the statistics are taken over the pooled map, and the
+    normalisation and activation touch 4× fewer values. Then flatten → `hidden_units` (fc1 4096 →
     fc2 4096; ReLU, dropout `dropout_rate`) → `predictions`. `bn_momentum` and `bn_epsilon`
     default to torchvision's (PyTorch momentum 0.1 = Keras 0.9, eps 1e-5) and only matter with
     `batch_norm`."""
@@ -67,30 +74,44 @@ def vgg(
     for index, item in enumerate(config):
         if item not in ("M", "D"):
             check_int(f"config[{index}]", item, minimum=1)
+    if pool_first and ceil_mode:
+        raise ConfigError(
+            "pool_first needs floor-mode pooling: ceil mode pads with zeros, exact only after a ReLU. "
+            f"Received: pool_first={pool_first!r}, ceil_mode={ceil_mode!r}"
+        )
     inputs = model_input(input_shape, model=name, min_size=_min_size(config, ceil_mode))
     x = inputs
-    block, conv, dilation = 1, 0, 1
-    for item in config:
+    block, conv, dilation, pooled = 1, 0, 1, False
+    for index, item in enumerate(config):
         if item in ("M", "D"):
-            if item == "M":
+            if item == "M" and not pooled:
                 x = max_pool(x, 2, 2, name=f"block{block}_pool", ceil_mode=ceil_mode)
-            else:
+            elif item == "D":
                 dilation *= 2
-            block, conv = block + 1, 0
+            block, conv, pooled = block + 1, 0, False
             continue
         conv += 1
+        pooled = pool_first and index + 1 < len(config) and config[index + 1] == "M"
         x = conv_bn_act(
             x,
             item,
             3,
             name=f"block{block}_conv{conv}",
-            batch_norm=batch_norm,
+            batch_norm=batch_norm and not pooled,
+            activation=None if pooled else "relu",
             dilation_rate=dilation,
             use_bias=True,
             kernel_initializer=kernel_initializer,
             bn_momentum=bn_momentum,
             bn_epsilon=bn_epsilon,
         )
+        if pooled:
+            x = max_pool(x, 2, 2, name=f"block{block}_pool")
+            unit = f"block{block}_conv{conv}"
+            if batch_norm:
+                x = bn_act(x, name=unit, bn_momentum=bn_momentum, bn_epsilon=bn_epsilon)
+            else:
+                x = activation_layer("relu", name=f"{unit}_act")(x)
     outputs = classifier_head(
         x,
         num_classes=num_classes,

@@ -30,7 +30,10 @@ class RecipeHyperModel(keras_tuner.HyperModel):
         space: a `dlrecipes.search.SearchSpace`.
         data: the DatasetSplits trials train and validate on.
         epochs: epochs per trial (the recipe's `epochs`, so schedules span the trial);
-            Hyperband passes its own per-round epochs to `fit`.
+            Hyperband passes its own per-round epochs to `fit`, and a round that continues a
+            trial (`initial_epoch` > 0, weights reloaded with a fresh optimizer) starts at
+            that epoch's optimizer step, so a step-based schedule continues instead of
+            restarting.
         patience: EarlyStopping patience on the objective (the base recipe's when None; no
             early stopping when both are None).
         objective: the metric the search optimises (e.g. "val_accuracy", maximised).
@@ -78,6 +81,8 @@ class RecipeHyperModel(keras_tuner.HyperModel):
             trial_callbacks.append(
                 keras.callbacks.EarlyStopping(monitor=self.objective, mode=mode, patience=self.patience)
             )
+        if initial_epoch:  # Hyperband resumes a trial from weights only: step-based schedules go on
+            model.optimizer.iterations.assign(initial_epoch * self.data.steps_per_epoch(recipe.batch_size))
         start = time.perf_counter()
         try:
             history = model.fit(

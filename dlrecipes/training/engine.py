@@ -242,6 +242,7 @@ def train(
     distribution = Distribution(distribute)  # first: multi-worker must start before TF does
     keras.utils.set_random_seed(recipe.seed)
     data = load_data(recipe, data_dir, max_train_examples)
+    task_of(data).check(recipe)
     distribution.check_batches(data, recipe.batch_size)
     with distribution.scope():
         model, schedule_callbacks = compiled_model(recipe, data)

@@ -113,7 +113,9 @@ class AugmentationSpec:
     (± amounts in standardized units / factors), Gaussian `noise_stddev`, random erasing
     (cutout) with probability `erasing` of a square `erasing_size` of the image side, scale
     jitter (zoom in by up to `scale_jitter` ≥ 1, VGG's multi-scale training) and AlexNet's PCA
-    colour jitter with α ~ N(0, `pca_lighting`) (0.1 in the paper)."""
+    colour jitter with α ~ N(0, `pca_lighting`) (0.1 in the paper). `test_flip` is test-time
+    augmentation, classification only: metrics.json also reports `test_accuracy_flip_tta`, the
+    accuracy of the class probabilities averaged over each test image and its mirror image."""
 
     flip: str = "none"
     crop_padding: int = 0
@@ -127,6 +129,7 @@ class AugmentationSpec:
     erasing_size: float = 0.5
     scale_jitter: float = 1.0
     pca_lighting: float = 0.0
+    test_flip: bool = False
 
     def __post_init__(self):
         check_choice("augmentation.flip", self.flip, FLIPS)
@@ -141,6 +144,8 @@ class AugmentationSpec:
         check_float("augmentation.erasing_size", self.erasing_size, minimum=1e-9, maximum=1.0)
         check_float("augmentation.scale_jitter", self.scale_jitter, minimum=1.0, maximum=8.0)
         check_float("augmentation.pca_lighting", self.pca_lighting, minimum=0.0)
+        if not isinstance(self.test_flip, bool):
+            raise ConfigError(f"augmentation.test_flip must be True or False. Received: test_flip={self.test_flip!r}")
 
 
 FLIPS = ("none", "horizontal", "vertical", "horizontal_and_vertical")
