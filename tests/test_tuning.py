@@ -100,9 +100,19 @@ def test_coarse_to_fine_narrows_inside_the_original_ranges():
 
 
 def test_hyperband_budget_matches_keras_tuner_brackets():
-    trials, epochs = hyperband_budget(9, factor=3)
-    assert trials > 0 and epochs >= trials
-    assert hyperband_budget(27, factor=3)[1] > epochs
+    # max_epochs 9, factor 3 (Li et al. 2018; keras-tuner's bracket sizes): brackets of rounds
+    # (trials × epochs each) 9×1 → 3×3 → 1×9, 5×3 → 2×9, 3×9. Every round's models are new
+    # trials; a continued one trains only the epochs it lacks:
+    # 9·1 + 3·2 + 1·6 + 5·3 + 2·6 + 3·9 = 75 epochs in 9+3+1 + 5+2 + 3 = 23 trials.
+    assert hyperband_budget(9, factor=3) == (23, 75)
+    # the default number of trials of a Hyperband search is its whole budget, 10 otherwise
+    assert SearchSettings(tuner="hyperband", epochs=9).max_trials == 23
+    assert SearchSettings(tuner="hyperband", epochs=9, max_trials=5).max_trials == 5
+    assert SearchSettings(tuner="random", epochs=9).max_trials == 10
+    with pytest.raises(ConfigError, match="max_trials must be a positive integer. Received: max_trials=0"):
+        SearchSettings(max_trials=0)
+    with pytest.raises(ConfigError, match="epochs must be a positive integer"):
+        SearchSettings(tuner="hyperband", epochs=0)
 
 
 def test_failed_and_nan_trials_are_recorded_and_the_search_goes_on(fashion_mnist_dir, tmp_path):

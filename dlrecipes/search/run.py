@@ -45,7 +45,7 @@ class SearchSettings:
     """Everything besides the space that decides a search's trials (all part of its hash)."""
 
     tuner: str = "random"
-    max_trials: int = 10
+    max_trials: int | None = None  # 10; Hyperband: all the trials of its brackets
     epochs: int = 5
     objective: str = OBJECTIVE
     seed: int = 0
@@ -63,13 +63,16 @@ class SearchSettings:
     def __post_init__(self):
         if self.tuner not in TUNER_CHOICES:
             raise ConfigError(f"tuner must be one of {list(TUNER_CHOICES)}. Received: tuner={self.tuner!r}")
-        for field in ("max_trials", "epochs", "factor", "fine_epoch_factor", "top_k"):
+        for field in ("epochs", "factor", "fine_epoch_factor", "top_k", "max_trials"):
+            if field == "max_trials" and self.max_trials is None:
+                budget = hyperband_budget(self.epochs, self.factor)[0] if self.tuner == "hyperband" else 10
+                object.__setattr__(self, "max_trials", budget)
             if not isinstance(getattr(self, field), int) or getattr(self, field) < 1:
                 raise ConfigError(f"{field} must be a positive integer. Received: {field}={getattr(self, field)!r}")
+            if field == "factor" and self.tuner == "hyperband" and self.factor < 2:
+                raise ConfigError(f"factor must be at least 2 for Hyperband. Received: factor={self.factor}")
         if self.mixed_precision is not None:
             check_choice("mixed_precision", self.mixed_precision, PRECISIONS)
-        if self.tuner == "hyperband" and self.factor < 2:
-            raise ConfigError(f"factor must be at least 2 for Hyperband. Received: factor={self.factor}")
 
     def hashed(self):
         """The settings that change results (not the TensorBoard switch; mixed_precision only
@@ -432,7 +435,7 @@ def add_tune_arguments(parser, *, with_space=True):
         parser.add_argument("space", help="search space name (a file in tuning/)")
     parser.add_argument("--dataset", help="dataset (the base recipe's otherwise)")
     parser.add_argument("--tuner", choices=TUNER_CHOICES, default="random")
-    parser.add_argument("--max-trials", type=int, default=10, help="trials (Hyperband: at most)")
+    parser.add_argument("--max-trials", type=int, help="trials (default 10; Hyperband: at most, default its whole budget)")
     parser.add_argument("--epochs", type=int, default=5, help="epochs per trial (Hyperband: max_epochs)")
     parser.add_argument("--objective", default=OBJECTIVE, help="metric to optimise (default val_accuracy, max)")
     parser.add_argument("--out", default="searches", help="root of search folders (default: searches)")
