@@ -11,16 +11,22 @@ Choices, each from a measurement on this 2-core machine (TensorFlow backend):
   the first, second and fourth, then flatten → 256 → 10 with dropout 0.3 (210,858 trainable
   parameters). The previous 32-64-128 version reached a median 0.9305 in 381 s;
 - `pool_first`: each pooled conv is pooled before its batch norm and ReLU (Jordan 2024's
-  order), so the normalisation of the 28×28 maps, the costliest part of a step here, runs on
-  4× fewer values: 62 vs 95–129 ms per batch of 256 for the 32-64-128 network (best of 6 × 20
-  steps; the machine's second core is shared and steps take 1× or 2× as long);
-- float32: mixed_bfloat16 was no faster on this CPU for these small convolutions (30.3 vs
-  30.4 s per epoch), and TensorFlow without XLA (the measured default: XLA was ~2× slower);
+  order), so normalisation and activation run on 4× fewer values: for the 32-64-128 network
+  2,011 vs 1,003 training examples/s (`dlrecipes bench vgg11 --input-shape 28,28,1
+  --num-classes 10 --batch-size 256 --steps 20 --repeats 5 --option
+  'config=[32,"M",64,"M",128,"M"]' --option batch_norm=true --option 'hidden_units=[256]'
+  --option pool_first=true|false`, 2026-12-01);
+- float32, chosen on the older pool-last network (bfloat16 no faster there, a throwaway timing
+  script). For this network the same `dlrecipes bench` command with this config and
+  `--mixed-precision mixed_bfloat16` says otherwise: 5,558 / 4,045 / 6,343 examples/s in
+  bfloat16 vs 4,229 / 4,054 / 4,037 in float32 (three alternating runs). bfloat16's accuracy
+  on this recipe is not measured yet, so the recipe stays float32. TensorFlow without XLA
+  (the measured default: XLA was 1.3–2.6× slower, docs/BENCHMARKS.md);
 - 10 epochs of SGD with Nesterov momentum 0.9, batch 256, a one-cycle learning rate (Smith &
   Topping 2019) rising from 0.04 to 0.4 over the first quarter and annealed to 4e-4;
 - label smoothing 0.1 (Szegedy et al. 2016), horizontal flips, Keras L2 c = 2.5e-4 (λ = 5e-4);
-- flip test-time augmentation (`test_flip`, a test-time cost, not training time): +0.3 points
-  (seed 0: 0.9293 → 0.9325; seed 1: 0.9281 → 0.9309);
+- flip test-time augmentation (`test_flip`, a test-time cost, not training time): +0.17 to
+  +0.33 points in the three benchmark runs (0.9302 → 0.9319, 0.9275 → 0.9308, 0.9289 → 0.9314);
 - all 60,000 training images (validation=0: no validation pass is paid for).
 """
 

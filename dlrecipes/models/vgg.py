@@ -91,12 +91,13 @@ def vgg(
             block, conv, pooled = block + 1, 0, False
             continue
         conv += 1
+        unit = f"block{block}_conv{conv}"
         pooled = pool_first and index + 1 < len(config) and config[index + 1] == "M"
         x = conv_bn_act(
             x,
             item,
             3,
-            name=f"block{block}_conv{conv}",
+            name=unit,
             batch_norm=batch_norm and not pooled,
             activation=None if pooled else "relu",
             dilation_rate=dilation,
@@ -107,7 +108,6 @@ def vgg(
         )
         if pooled:
             x = max_pool(x, 2, 2, name=f"block{block}_pool")
-            unit = f"block{block}_conv{conv}"
             if batch_norm:
                 x = bn_act(x, name=unit, bn_momentum=bn_momentum, bn_epsilon=bn_epsilon)
             else:

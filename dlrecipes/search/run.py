@@ -63,16 +63,21 @@ class SearchSettings:
     def __post_init__(self):
         if self.tuner not in TUNER_CHOICES:
             raise ConfigError(f"tuner must be one of {list(TUNER_CHOICES)}. Received: tuner={self.tuner!r}")
-        for field in ("epochs", "factor", "fine_epoch_factor", "top_k", "max_trials"):
-            if field == "max_trials" and self.max_trials is None:
-                budget = hyperband_budget(self.epochs, self.factor)[0] if self.tuner == "hyperband" else 10
-                object.__setattr__(self, "max_trials", budget)
-            if not isinstance(getattr(self, field), int) or getattr(self, field) < 1:
-                raise ConfigError(f"{field} must be a positive integer. Received: {field}={getattr(self, field)!r}")
-            if field == "factor" and self.tuner == "hyperband" and self.factor < 2:
-                raise ConfigError(f"factor must be at least 2 for Hyperband. Received: factor={self.factor}")
+        for field in ("epochs", "factor", "fine_epoch_factor", "top_k"):
+            self._check_positive(field)
+        if self.tuner == "hyperband" and self.factor < 2:
+            raise ConfigError(f"factor must be at least 2 for Hyperband. Received: factor={self.factor}")
+        if self.max_trials is None:
+            budget = hyperband_budget(self.epochs, self.factor)[0] if self.tuner == "hyperband" else 10
+            object.__setattr__(self, "max_trials", budget)
+        self._check_positive("max_trials")
         if self.mixed_precision is not None:
             check_choice("mixed_precision", self.mixed_precision, PRECISIONS)
+
+    def _check_positive(self, field):
+        value = getattr(self, field)
+        if not isinstance(value, int) or value < 1:
+            raise ConfigError(f"{field} must be a positive integer. Received: {field}={value!r}")
 
     def hashed(self):
         """The settings that change results (not the TensorBoard switch; mixed_precision only
