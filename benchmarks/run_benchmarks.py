@@ -11,6 +11,8 @@ Sections (all when none is named):
   CNN and ResNet-20 vs our builders on TensorFlow;
 - `pipeline`: training from `DatasetSplits.as_dataset` vs the same batch already in memory,
   LeNet-5 and ResNet-20 on Fashion-MNIST (target ≥ 95 %);
+- `epoch_start`: the stall at each epoch's start with tf.data autotuning on vs off (the
+  package's in-memory pipelines run with it off);
 - `defaults`: jit_compile × steps_per_execution per backend, the measurements behind
   dlrecipes.training.compile_defaults.
 
@@ -45,9 +47,7 @@ SMALL_MODELS = [
 
 
 def installed_backends():
-    """keras.applications' model (weights=None, first row of each pair) vs our builder of the same
-    architecture on the same backend, 64×64×3 input, 1000 classes, batch 8, 4 timed steps × 3
-    repeats (CPU). Ratio = ours ÷ keras.applications; issue 8 asks ≥ 0.98."""
+    """The Keras backends installed here, in the order the sections list them."""
     return [b for b in ("tensorflow", "jax", "torch") if importlib.util.find_spec(b) is not None]
 
 
@@ -142,6 +142,79 @@ def pipeline():
     return rows
 
 
+EPOCH_START_EPOCHS = 5
+
+
+def _epoch_start_run(autotune):
+    """In this process: the fast recipe's model trained EPOCH_START_EPOCHS epochs from
+    `as_dataset("train")`, autotuning turned back on or left off;
+    prints the JSON of the seconds from each epoch's start to its first batch's end, and of each
+    epoch."""
+    import time
+
+    import keras
+    import tensorflow as tf
+
+    from dlrecipes.training.engine import compiled_model, load_data
+    from dlrecipes.training.recipes import get_recipe
+
+    class Stamps(keras.callbacks.Callback):
+        first_batch, epoch = [], []
+
+        def on_epoch_begin(self, epoch, logs=None):
+            self.start = time.perf_counter()
+
+        def on_train_batch_end(self, batch, logs=None):
+            if batch == 0:
+                self.first_batch.append(time.perf_counter() - self.start)
+
+        def on_epoch_end(self, epoch, logs=None):
+            self.epoch.append(time.perf_counter() - self.start)
+
+    recipe = get_recipe("fashion_mnist_fast")
+    data = load_data(recipe)
+    model, _ = compiled_model(recipe, data)
+    dataset = data.as_dataset("train", recipe.batch_size)
+    options = tf.data.Options()
+    options.autotune.enabled = autotune
+    model.fit(dataset.with_options(options), epochs=EPOCH_START_EPOCHS, callbacks=[Stamps()], verbose=0)
+    print(json.dumps({"first_batch_s": Stamps.first_batch, "epoch_s": Stamps.epoch,
+                      "keras_version": keras.__version__, "backend": keras.backend.backend()}))
+
+
+def epoch_start(rounds=2):
+    """The fast recipe's model (TensorFlow backend, bfloat16) trained 5 whole epochs from the
+    package's pipeline, in fresh processes alternating tf.data autotuning on and off, 2 each:
+    seconds from each epoch's start to the end of its first batch (epoch 1's includes tracing
+    the train step). Deleting an autotuned iterator at an epoch's end waits on its optimisation
+    thread, with the CPU idle; the package's in-memory pipelines therefore prefetch 2 batches
+    with autotuning off (datasets._prefetched_in_memory)."""
+    from dlrecipes.bench import cpu_description
+
+    runs = []
+    for _ in range(rounds):
+        for autotune in (True, False):
+            code = f"import sys; sys.path.insert(0, {str(HERE)!r}); import run_benchmarks; run_benchmarks._epoch_start_run({autotune})"
+            env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+            result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+            runs.append({**json.loads(result.stdout.strip().splitlines()[-1]), "autotune": autotune,
+                         "device": cpu_description(), "date": datetime.date.today().isoformat()})
+    return runs
+
+
+def epoch_start_markdown(runs):
+    lines = ["| autotune | first batch of each epoch (s) | epochs (s) |", "|---|---|---|"]
+    for run in runs:
+        lines.append(f"| {'on' if run['autotune'] else 'off'} | {', '.join(f'{t:.2f}' for t in run['first_batch_s'])} "
+                     f"| {', '.join(f'{t:.1f}' for t in run['epoch_s'])} |")
+    summary = []
+    for autotune in (True, False):
+        later = [t for run in runs if run["autotune"] == autotune for t in run["first_batch_s"][1:]]
+        summary.append(f"autotuning {'on' if autotune else 'off'}, median {statistics.median(later):.2f} s, "
+                       f"longest {max(later):.2f} s")
+    return "\n".join([*lines, "", f"First batch of every epoch but the first: {'; '.join(summary)}."])
+
+
 def defaults():
     """`model.compile(jit_compile=..., steps_per_execution=...)` per backend, 28×28×1, batch 128, 20
     timed steps × 3 repeats; ratios to the first row of each block. The fastest setting of each
@@ -215,11 +288,13 @@ def fast_recipe_markdown(runs):
     return "\n".join(lines)
 
 
+RUN_TABLES = {"fast_recipe": fast_recipe_markdown, "epoch_start": epoch_start_markdown}  # not bench records
 SECTIONS = {
     "applications": applications,
     "backends": backends,
     "torch_peers": torch_peers,
     "pipeline": pipeline,
+    "epoch_start": epoch_start,
     "defaults": defaults,
     "fast_recipe": fast_recipe,
 }
@@ -228,6 +303,7 @@ TITLES = {
     "backends": "Our builders across backends",
     "torch_peers": "Plain PyTorch peers",
     "pipeline": "Input pipeline vs data in memory",
+    "epoch_start": "Stalls at the start of an epoch: tf.data autotuning",
     "defaults": "Measured compile defaults",
     "fast_recipe": "Speed recipe: Fashion-MNIST ≥ 93 % in 120 s on 2 CPU cores",
 }
@@ -235,10 +311,10 @@ TITLES = {
 
 def section_markdown(name, intro, rows, command):
     intro = " ".join(intro.split())
-    if name == "fast_recipe":
+    if name in RUN_TABLES:
         runs = rows
         when = f"Measured {runs[0]['date']} on {runs[0]['device']}, Keras {runs[0]['keras_version']} ({runs[0]['backend']} backend)"
-        return f"## {TITLES[name]}\n\n{intro}\n\n{fast_recipe_markdown(runs)}\n\n{when}; `{command}`."
+        return f"## {TITLES[name]}\n\n{intro}\n\n{RUN_TABLES[name](runs)}\n\n{when}; `{command}`."
     compare([record for block in rows for record in block])  # one device per section
     blocks = "\n\n".join(table(block) for block in rows)
     env = environment_line([record for block in rows for record in block], command)

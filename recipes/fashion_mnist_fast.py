@@ -1,9 +1,9 @@
 """Fashion-MNIST, fast: issue 8's speed recipe, aiming at ≥ 0.93 test accuracy within 120 s of
 training on 2 CPU cores (median of 3 seeds). Measured (docs/BENCHMARKS.md, section "Speed
-recipe", `python benchmarks/run_benchmarks.py fast_recipe`): median 0.9314 with flip TTA
-(0.9289 without) in 155 s of training — the accuracy is reached, the time is not: on this
-shared machine the same epoch took 11 s or 20–23 s, depending on whether the second core was
-busy elsewhere.
+recipe", `python benchmarks/run_benchmarks.py fast_recipe`, 2026-12-01): median 0.9316 with flip
+TTA (0.9281 without) in 95.9 s of training, epochs of 7–12 s. The previous measurement, in
+float32 and before the input pipeline's epoch-start stalls were removed (section "Stalls at
+the start of an epoch"), took 155 s.
 
 Choices, each from a measurement on this 2-core machine (TensorFlow backend):
 - a small VGG-style CNN (the VGG builder's config table, Simonyan & Zisserman 2015, with batch
@@ -16,17 +16,17 @@ Choices, each from a measurement on this 2-core machine (TensorFlow backend):
   --num-classes 10 --batch-size 256 --steps 20 --repeats 5 --option
   'config=[32,"M",64,"M",128,"M"]' --option batch_norm=true --option 'hidden_units=[256]'
   --option pool_first=true|false`, 2026-12-01);
-- float32, chosen on the older pool-last network (bfloat16 no faster there, a throwaway timing
-  script). For this network the same `dlrecipes bench` command with this config and
-  `--mixed-precision mixed_bfloat16` says otherwise: 5,558 / 4,045 / 6,343 examples/s in
-  bfloat16 vs 4,229 / 4,054 / 4,037 in float32 (three alternating runs). bfloat16's accuracy
-  on this recipe is not measured yet, so the recipe stays float32. TensorFlow without XLA
-  (the measured default: XLA was 1.3–2.6× slower, docs/BENCHMARKS.md);
+- bfloat16 compute (`mixed_bfloat16`, float32 weights): 5,558 / 4,045 / 6,343 training
+  examples/s vs 4,229 / 4,054 / 4,037 in float32 (the `dlrecipes bench` command above with this
+  config, `--mixed-precision mixed_bfloat16`, three alternating runs, 2026-12-01); this CPU has
+  AVX512-BF16 and AMX. On a CPU without them bfloat16 is emulated and slower: train with
+  `--set mixed_precision=float32` there. TensorFlow without XLA (the measured default: XLA was
+  1.3–2.6× slower, docs/BENCHMARKS.md);
 - 10 epochs of SGD with Nesterov momentum 0.9, batch 256, a one-cycle learning rate (Smith &
   Topping 2019) rising from 0.04 to 0.4 over the first quarter and annealed to 4e-4;
 - label smoothing 0.1 (Szegedy et al. 2016), horizontal flips, Keras L2 c = 2.5e-4 (λ = 5e-4);
-- flip test-time augmentation (`test_flip`, a test-time cost, not training time): +0.17 to
-  +0.33 points in the three benchmark runs (0.9302 → 0.9319, 0.9275 → 0.9308, 0.9289 → 0.9314);
+- flip test-time augmentation (`test_flip`, a test-time cost, not training time): +0.28 to
+  +0.42 points in the three benchmark runs (0.9293 → 0.9325, 0.9281 → 0.9309, 0.9274 → 0.9316);
 - all 60,000 training images (validation=0: no validation pass is paid for).
 """
 
@@ -43,6 +43,7 @@ RECIPE = Recipe(
         dropout_rate=0.3,
     ),
     dataset="fashion_mnist",
+    mixed_precision="mixed_bfloat16",
     batch_size=256,
     epochs=10,
     validation=0,

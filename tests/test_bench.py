@@ -166,4 +166,4 @@ def test_speed_recipe_loads_and_validates():
     convs = sum(9 * i * o + o + 2 * o for i, o in ((1, 16), (16, 32), (32, 64), (64, 64)))
     assert dlrecipes.count_params(model)[0] == convs + (3 * 3 * 64 + 1) * 256 + (256 + 1) * 10 == 210_858
     assert model.get_layer("block3_pool").output.shape[1:] == (3, 3, 64)
-    assert recipe.mixed_precision is None and recipe.model.dropout_rate == 0.3 and recipe.augmentation.test_flip
+    assert recipe.mixed_precision == "mixed_bfloat16" and recipe.model.dropout_rate == 0.3 and recipe.augmentation.test_flip

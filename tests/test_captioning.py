@@ -125,7 +125,9 @@ def test_scene_captions_dataset(few_scenes):
     assert {split: data.num_examples(split) for split in ("train", "validation", "test")} == {
         "train": 192, "validation": 24, "test": 48,
     }
-    (images, inputs), targets = next(iter(data.as_dataset("test", 6)))
+    test = data.as_dataset("test", 6)
+    assert test.options().autotune.enabled is False  # in memory: see datasets._prefetched_in_memory
+    (images, inputs), targets = next(iter(test))
     assert images.shape == (6, 64, 64, 1) and inputs.shape == targets.shape == (6, 12)
     np.testing.assert_array_equal(inputs[:, 1:], targets[:, :-1])  # teacher forcing: shifted by one
     np.testing.assert_array_equal(inputs[:, 0], data.vocabulary.id(captions.START))

@@ -377,6 +377,15 @@ def test_as_dataset_shuffles_train_only(mnist_dir):
         assert list(epoch) == sorted(epoch)  # both keep file order
 
 
+def test_in_memory_pipelines_prefetch_without_autotuning(mnist_dir):
+    # deleting an autotuned iterator stalled epochs' starts up to 10 s (docs/BENCHMARKS.md)
+    splits = load("mnist", data_dir=mnist_dir, validation=7)
+    for split in ("train", "validation", "test"):
+        dataset = splits.as_dataset(split, 4)
+        assert dataset.options().autotune.enabled is False
+        assert len(list(dataset.as_numpy_iterator())) == -(-splits.num_examples(split) // 4)
+
+
 def test_limit(mnist_dir):
     splits = load("mnist", data_dir=mnist_dir, validation=7)
     small = splits.limit(train=5, test=3)

@@ -139,6 +139,23 @@ def _standardize(x, mean, std):
     return (x / 255.0 - mean) / std
 
 
+# Batches an in-memory pipeline computes ahead of training.
+PREFETCH_BATCHES = 2
+
+
+def _prefetched_in_memory(dataset):
+    """`dataset` (batches of arrays held in memory) prefetching PREFETCH_BATCHES batches, with
+    tf.data's autotuning off. Autotuning has nothing to tune on in-memory batches, and deleting
+    an autotuned iterator at an epoch's end waits on its optimisation thread: epochs started up
+    to 10 s late with the CPU idle (TF 2.21; docs/BENCHMARKS.md, "Stalls at the start of an
+    epoch")."""
+    import tensorflow as tf
+
+    options = tf.data.Options()
+    options.autotune.enabled = False
+    return dataset.prefetch(PREFETCH_BATCHES).with_options(options)
+
+
 def unstandardize(x, mean, std):
     """The uint8 images (0..255) of standardized float images x, for pictures."""
     return np.clip(np.round((np.asarray(x) * std + mean) * 255.0), 0, 255).astype(np.uint8)
@@ -243,10 +260,10 @@ class DatasetSplits(_Splits):
         if shuffle:
             dataset = dataset.shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
         dataset = dataset.batch(batch_size, drop_remainder=drop_remainder)
-        dataset = dataset.map(to_float, num_parallel_calls=tf.data.AUTOTUNE)
+        dataset = dataset.map(to_float)
         if cache and not shuffle:
             dataset = dataset.cache()
-        return dataset.prefetch(tf.data.AUTOTUNE)
+        return _prefetched_in_memory(dataset)
 
     def limit(self, train=None, validation=None, test=None):
         """A copy keeping at most the first n examples of each split given; mean/std unchanged."""
