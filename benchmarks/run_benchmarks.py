@@ -14,7 +14,9 @@ Sections (all when none is named):
 - `epoch_start`: the stall at each epoch's start with tf.data autotuning on vs off (the
   package's in-memory pipelines run with it off);
 - `defaults`: jit_compile × steps_per_execution per backend, the measurements behind
-  dlrecipes.training.compile_defaults.
+  dlrecipes.training.compile_defaults;
+- `fast_recipe`: the speed recipe trained with three seeds; `fast_recipe_peers`: the same recipe
+  on the other backends and in plain PyTorch.
 
 Every number comes from `dlrecipes.bench` (one fresh process per measurement); each section
 states the device, versions, date and this command, and refuses rows from different devices.
@@ -83,7 +85,10 @@ def applications(rounds=3):
     processes interleaved with its peer's; throughputs are the fastest of the 3. Ratio = ours ÷
     keras.applications; issue 8 asks ≥ 0.98. Our `vgg16` is keras.applications' VGG16 graph
     (tests/test_zoo_classic.py): its ratio shows how far apart two measurements of one graph fall
-    on this machine."""
+    on this machine. The synthetic batches stream without tf.data autotuning since 2026-12-01
+    (section "Stalls at the start of an epoch"): before, a timed repeat could absorb an idle
+    stall of a few seconds and halve its throughput (e.g. keras:ResNet50 35.9, 31.4, 15.7
+    examples/s)."""
     rows = []
     for ours, theirs in (("resnet50", "ResNet50"), ("vgg16", "VGG16"), ("densenet121", "DenseNet121")):
         settings = dict(input_shape=[64, 64, 3], num_classes=1000, batch_size=8, steps=10, repeats=3, warmup=1,
@@ -188,7 +193,7 @@ def epoch_start(rounds=2):
     seconds from each epoch's start to the end of its first batch (epoch 1's includes tracing
     the train step). Deleting an autotuned iterator at an epoch's end waits on its optimisation
     thread, with the CPU idle; the package's in-memory pipelines therefore prefetch 2 batches
-    with autotuning off (datasets._prefetched_in_memory)."""
+    with autotuning off (datasets.prefetched_in_memory)."""
     from dlrecipes.bench import cpu_description
 
     runs = []
@@ -236,17 +241,23 @@ def defaults():
     return rows
 
 
-def _train_in_fresh_process(recipe, seed, out):
+def _last_json_line(command, backend="tensorflow"):
+    """Run `command` in a fresh process on `backend`: the JSON of its last output line, with the
+    1-minute load average before and after and the date."""
+    env = {**os.environ, "KERAS_BACKEND": backend, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    load_before = os.getloadavg()[0]
+    result = subprocess.run(command, capture_output=True, text=True, env=env, check=True)
+    run = json.loads(result.stdout.strip().splitlines()[-1])
+    return {**run, "load": [load_before, os.getloadavg()[0]], "date": datetime.date.today().isoformat()}
+
+
+def _train_in_fresh_process(recipe, seed, out, backend="tensorflow"):
     code = (
         "import json, os, dlrecipes; "
         f"r = dlrecipes.train({recipe!r}, seed={seed}, out={str(out)!r}, verbose=0); "
         "print(json.dumps({**r.metrics, 'epoch_s': r.history['train_time_s'], 'run_dir': str(r.run_dir)}))"
     )
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
-    load_before = os.getloadavg()[0]
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
-    run = json.loads(result.stdout.strip().splitlines()[-1])
-    return {**run, "load": [load_before, os.getloadavg()[0]], "date": datetime.date.today().isoformat()}
+    return _last_json_line([sys.executable, "-c", code], backend)
 
 
 def fast_recipe(seeds=(0, 1, 2)):
@@ -264,6 +275,43 @@ def fast_recipe(seeds=(0, 1, 2)):
     with tempfile.TemporaryDirectory() as out:
         runs = [_train_in_fresh_process("fashion_mnist_fast", seed, out) for seed in seeds]
     return [{**run, "device": cpu_description()} for run in runs]
+
+
+def fast_recipe_peers(seed=0):
+    """recipes/fashion_mnist_fast.py trained with seed 0 by each peer, one fresh process each: our
+    engine on Keras' TensorFlow, JAX and PyTorch backends (those installed), then the same recipe
+    written in plain PyTorch (benchmarks/torch_peers.py `--train-fast-recipe`: same network,
+    data, schedule, regularisation, bfloat16 autocast and flip TTA; PyTorch's default
+    initialisation and batch-norm settings). Every peer trains the whole recipe, 10 epochs, so
+    accuracies are compared at each one's own training time; time ratio = training time ÷ that of
+    Keras on TensorFlow."""
+    import tempfile
+
+    from dlrecipes.bench import cpu_description
+
+    with tempfile.TemporaryDirectory() as out:
+        runs = [{**_train_in_fresh_process("fashion_mnist_fast", seed, out, backend), "peer": f"Keras on {backend}"}
+                for backend in installed_backends()]
+    if "torch" in installed_backends():
+        command = [sys.executable, str(HERE / "torch_peers.py"), "--train-fast-recipe", str(seed)]
+        runs.append({**_last_json_line(command, "torch"), "backend": "plain torch",
+                     "keras_version": runs[0]["keras_version"]})
+    return [{**run, "device": cpu_description()} for run in runs]
+
+
+def fast_recipe_peers_markdown(runs):
+    lines = [
+        "| peer | test accuracy | with flip TTA | training (s) | time ratio | per-epoch (s) | load before → after |",
+        "|---|---:|---:|---:|---:|---|---|",
+    ]
+    for run in runs:  # time ratio: to the first peer, Keras on TensorFlow
+        epochs = ", ".join(f"{t:.0f}" for t in run["epoch_s"])
+        lines.append(
+            f"| {run['peer']} | {run['test_accuracy']:.4f} | {run['test_accuracy_flip_tta']:.4f} "
+            f"| {run['wall_time_s']:.1f} | {run['wall_time_s'] / runs[0]['wall_time_s']:.2f} | {epochs} "
+            f"| {run['load'][0]:.1f} → {run['load'][1]:.1f} |"
+        )
+    return "\n".join(lines)
 
 
 def fast_recipe_markdown(runs):
@@ -288,7 +336,11 @@ def fast_recipe_markdown(runs):
     return "\n".join(lines)
 
 
-RUN_TABLES = {"fast_recipe": fast_recipe_markdown, "epoch_start": epoch_start_markdown}  # not bench records
+RUN_TABLES = {  # sections of training runs, not bench records
+    "fast_recipe": fast_recipe_markdown,
+    "fast_recipe_peers": fast_recipe_peers_markdown,
+    "epoch_start": epoch_start_markdown,
+}
 SECTIONS = {
     "applications": applications,
     "backends": backends,
@@ -297,6 +349,7 @@ SECTIONS = {
     "epoch_start": epoch_start,
     "defaults": defaults,
     "fast_recipe": fast_recipe,
+    "fast_recipe_peers": fast_recipe_peers,
 }
 TITLES = {
     "applications": "Our builders vs keras.applications",
@@ -306,6 +359,7 @@ TITLES = {
     "epoch_start": "Stalls at the start of an epoch: tf.data autotuning",
     "defaults": "Measured compile defaults",
     "fast_recipe": "Speed recipe: Fashion-MNIST ≥ 93 % in 120 s on 2 CPU cores",
+    "fast_recipe_peers": "Speed recipe vs its peers: the same recipe on other backends and in plain PyTorch",
 }
 
 
@@ -313,7 +367,10 @@ def section_markdown(name, intro, rows, command):
     intro = " ".join(intro.split())
     if name in RUN_TABLES:
         runs = rows
-        when = f"Measured {runs[0]['date']} on {runs[0]['device']}, Keras {runs[0]['keras_version']} ({runs[0]['backend']} backend)"
+        backends = ", ".join(sorted({run["backend"] for run in runs}))
+        torch = {run["versions"]["torch"] for run in runs if "versions" in run}  # plain PyTorch peers
+        versions = f"Keras {runs[0]['keras_version']}" + "".join(f", torch {v}" for v in sorted(torch))
+        when = f"Measured {runs[0]['date']} on {runs[0]['device']}, {versions} (backends: {backends})"
         return f"## {TITLES[name]}\n\n{intro}\n\n{RUN_TABLES[name](runs)}\n\n{when}; `{command}`."
     compare([record for block in rows for record in block])  # one device per section
     blocks = "\n\n".join(table(block) for block in rows)

@@ -202,11 +202,14 @@ def _build(spec):
 
 
 def _repeated(x, y, backend):
-    """An endless stream of the batch (x, y), with no per-step work."""
+    """An endless stream of the batch (x, y), with no per-step work (on TensorFlow without
+    tf.data autotuning, whose iterator teardown stalls the next timed `fit`)."""
     if backend == "tensorflow":
         import tensorflow as tf
 
-        return tf.data.Dataset.from_tensors((x, y)).repeat()
+        from dlrecipes.data.datasets import prefetched_in_memory
+
+        return prefetched_in_memory(tf.data.Dataset.from_tensors((x, y)).repeat())
 
     def batches():
         while True:

@@ -23,7 +23,8 @@ Choices, each from a measurement on this 2-core machine (TensorFlow backend):
   `--set mixed_precision=float32` there. TensorFlow without XLA (the measured default: XLA was
   1.3–2.6× slower, docs/BENCHMARKS.md);
 - 10 epochs of SGD with Nesterov momentum 0.9, batch 256, a one-cycle learning rate (Smith &
-  Topping 2019) rising from 0.04 to 0.4 over the first quarter and annealed to 4e-4;
+  Topping 2019) rising from 0.04 to 0.4 over the first quarter, back to 0.04 over the second,
+  then annealed to 4e-4;
 - label smoothing 0.1 (Szegedy et al. 2016), horizontal flips, Keras L2 c = 2.5e-4 (λ = 5e-4);
 - flip test-time augmentation (`test_flip`, a test-time cost, not training time): +0.28 to
   +0.42 points in the three benchmark runs (0.9293 → 0.9325, 0.9281 → 0.9309, 0.9274 → 0.9316);

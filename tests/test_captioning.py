@@ -126,7 +126,7 @@ def test_scene_captions_dataset(few_scenes):
         "train": 192, "validation": 24, "test": 48,
     }
     test = data.as_dataset("test", 6)
-    assert test.options().autotune.enabled is False  # in memory: see datasets._prefetched_in_memory
+    assert test.options().autotune.enabled is False  # in memory: see datasets.prefetched_in_memory
     (images, inputs), targets = next(iter(test))
     assert images.shape == (6, 64, 64, 1) and inputs.shape == targets.shape == (6, 12)
     np.testing.assert_array_equal(inputs[:, 1:], targets[:, :-1])  # teacher forcing: shifted by one

@@ -165,7 +165,7 @@ def test_pystdlib_text_splits_and_vocabulary():
     assert data.vocabulary.tokens[0] == text.UNKNOWN and data.num_classes == len(data.vocabulary)
     assert set(data.text("train")) == set(data.vocabulary.tokens[1:])  # every train character
     train = data.limit(train=200).as_dataset("train", 4)
-    assert train.options().autotune.enabled is False  # in memory: see datasets._prefetched_in_memory
+    assert train.options().autotune.enabled is False  # in memory: see datasets.prefetched_in_memory
     x, y = next(iter(train))
     assert x.shape == (4, 50) and data.limit(train=200).steps_per_epoch(4) == 50  # windows / stream
     np.testing.assert_array_equal(x[:, 1:], y[:, :-1])

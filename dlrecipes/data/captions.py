@@ -23,13 +23,7 @@ import warnings
 
 import numpy as np
 
-from dlrecipes.data.datasets import (
-    _channel_stats,
-    _prefetched_in_memory,
-    _Splits,
-    _standardize,
-    register_dataset,
-)
+from dlrecipes.data.datasets import _channel_stats, _Splits, _standardize, prefetched_in_memory, register_dataset
 from dlrecipes.data.scenes import TEST_SCENES, TRAIN_SCENES, scene_sets
 from dlrecipes.data.vocabulary import Vocabulary
 from dlrecipes.errors import ConfigError
@@ -205,7 +199,7 @@ class CaptionSplits(_Splits):
         dataset = tf.data.Dataset.from_tensor_slices((scenes, tokens))
         if shuffle:
             dataset = dataset.shuffle(len(tokens), seed=seed, reshuffle_each_iteration=True)
-        return _prefetched_in_memory(dataset.batch(batch_size).map(pairs))
+        return prefetched_in_memory(dataset.batch(batch_size).map(pairs))
 
     def limit(self, train=None, validation=None, test=None):
         """A copy keeping at most the first n (scene, caption) pairs of each split given."""

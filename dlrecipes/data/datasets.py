@@ -143,7 +143,7 @@ def _standardize(x, mean, std):
 PREFETCH_BATCHES = 2
 
 
-def _prefetched_in_memory(dataset):
+def prefetched_in_memory(dataset):
     """`dataset` (batches of arrays held in memory) prefetching PREFETCH_BATCHES batches, with
     tf.data's autotuning off. Autotuning has nothing to tune on in-memory batches, and deleting
     an autotuned iterator at an epoch's end waits on its optimisation thread: epochs started up
@@ -263,7 +263,7 @@ class DatasetSplits(_Splits):
         dataset = dataset.map(to_float)
         if cache and not shuffle:
             dataset = dataset.cache()
-        return _prefetched_in_memory(dataset)
+        return prefetched_in_memory(dataset)
 
     def limit(self, train=None, validation=None, test=None):
         """A copy keeping at most the first n examples of each split given; mean/std unchanged."""

@@ -25,7 +25,7 @@ import zlib
 
 import numpy as np
 
-from dlrecipes.data.datasets import _check_data_dir, _prefetched_in_memory, _Splits, register_dataset
+from dlrecipes.data.datasets import _check_data_dir, _Splits, prefetched_in_memory, register_dataset
 from dlrecipes.data.vocabulary import Vocabulary
 from dlrecipes.errors import ConfigError, DataUnavailableError
 from dlrecipes.tasks import Task
@@ -166,7 +166,7 @@ class TextSplits(_Splits):
             )
         import tensorflow as tf
 
-        return _prefetched_in_memory(tf.data.Dataset.from_tensor_slices(self.batches(split, batch_size)))
+        return prefetched_in_memory(tf.data.Dataset.from_tensor_slices(self.batches(split, batch_size)))
 
     def limit(self, train=None, validation=None, test=None):
         """A copy keeping at most the first n windows of each split given."""
