@@ -164,7 +164,9 @@ def _epoch_start_run(autotune):
     from dlrecipes.training.recipes import get_recipe
 
     class Stamps(keras.callbacks.Callback):
-        first_batch, epoch = [], []
+        def __init__(self):
+            super().__init__()
+            self.first_batch, self.epoch = [], []
 
         def on_epoch_begin(self, epoch, logs=None):
             self.start = time.perf_counter()
@@ -182,13 +184,15 @@ def _epoch_start_run(autotune):
     dataset = data.as_dataset("train", recipe.batch_size)
     options = tf.data.Options()
     options.autotune.enabled = autotune
-    model.fit(dataset.with_options(options), epochs=EPOCH_START_EPOCHS, callbacks=[Stamps()], verbose=0)
-    print(json.dumps({"first_batch_s": Stamps.first_batch, "epoch_s": Stamps.epoch,
+    stamps = Stamps()
+    model.fit(dataset.with_options(options), epochs=EPOCH_START_EPOCHS, callbacks=[stamps], verbose=0)
+    print(json.dumps({"first_batch_s": stamps.first_batch, "epoch_s": stamps.epoch,
                       "keras_version": keras.__version__, "backend": keras.backend.backend()}))
 
 
 def epoch_start(rounds=2):
-    """The fast recipe's model (TensorFlow backend, bfloat16) trained 5 whole epochs from the
+    """The fast recipe's model (TensorFlow backend, bfloat16) trained 5 whole epochs
+    (EPOCH_START_EPOCHS) from the
     package's pipeline, in fresh processes alternating tf.data autotuning on and off, 2 each:
     seconds from each epoch's start to the end of its first batch (epoch 1's includes tracing
     the train step). Deleting an autotuned iterator at an epoch's end waits on its optimisation
@@ -200,10 +204,8 @@ def epoch_start(rounds=2):
     for _ in range(rounds):
         for autotune in (True, False):
             code = f"import sys; sys.path.insert(0, {str(HERE)!r}); import run_benchmarks; run_benchmarks._epoch_start_run({autotune})"
-            env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
-            result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
-            runs.append({**json.loads(result.stdout.strip().splitlines()[-1]), "autotune": autotune,
-                         "device": cpu_description(), "date": datetime.date.today().isoformat()})
+            runs.append({**_last_json_line([sys.executable, "-c", code]), "autotune": autotune,
+                         "device": cpu_description()})
     return runs
 
 

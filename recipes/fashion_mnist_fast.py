@@ -19,9 +19,12 @@ Choices, each from a measurement on this 2-core machine (TensorFlow backend):
 - bfloat16 compute (`mixed_bfloat16`, float32 weights): 5,558 / 4,045 / 6,343 training
   examples/s vs 4,229 / 4,054 / 4,037 in float32 (the `dlrecipes bench` command above with this
   config, `--mixed-precision mixed_bfloat16`, three alternating runs, 2026-12-01); this CPU has
-  AVX512-BF16 and AMX. On a CPU without them bfloat16 is emulated and slower: train with
-  `--set mixed_precision=float32` there. TensorFlow without XLA (the measured default: XLA was
-  1.3–2.6× slower, docs/BENCHMARKS.md);
+  AVX512-BF16 and AMX for oneDNN. Elsewhere measure with the same command first, and train with
+  `--set mixed_precision=float32` where bfloat16 is not faster. TensorFlow without XLA (the
+  measured default: XLA was 1.3–2.6× slower, docs/BENCHMARKS.md; for this network in bfloat16
+  1,630 / 1,639 vs 5,879 / 5,510 examples/s, the same command with `--jit true|false`). On
+  Keras' JAX and PyTorch backends the recipe trains 5.6× and 2.2× slower than on TensorFlow, and
+  plain PyTorch takes 0.78× the time (section "Speed recipe vs its peers");
 - 10 epochs of SGD with Nesterov momentum 0.9, batch 256, a one-cycle learning rate (Smith &
   Topping 2019) rising from 0.04 to 0.4 over the first quarter, back to 0.04 over the second,
   then annealed to 4e-4;
