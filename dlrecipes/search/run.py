@@ -156,10 +156,10 @@ def _run_stage(space, settings, search_dir, data, *, kind, epochs, max_trials, o
     )
     if kind == "hyperband":
         trials, total_epochs = hyperband_budget(epochs, settings.factor)
-        trials = min(trials, max_trials) if max_trials else trials
+        capped = f"{max_trials} of its {trials}" if max_trials and max_trials < trials else f"{trials}"
         print(
-            f"Hyperband budget: max_epochs={epochs}, factor={settings.factor}: up to {trials} trials "
-            f"and {total_epochs} epochs in all (trials of later rounds continue from checkpoints)",
+            f"Hyperband budget: max_epochs={epochs}, factor={settings.factor}: up to {capped} trials "
+            f"and at most {total_epochs} epochs in all (trials of later rounds continue from checkpoints)",
             flush=True,
         )
     tuner = make_tuner(
@@ -336,7 +336,7 @@ def export_results(tuner, space, settings, search_dir):
 def _recipe_file(recipe, best, search_dir):
     data = pprint.pformat(json.loads(recipe.to_json()), indent=4, sort_dicts=True, width=96)
     return (
-        f'"""Best configuration of the search in {search_dir}: {best["objective"]} '
+        f'"""Best configuration of the search in this folder ({search_dir.name}): {best["objective"]} '
         f'{best["value"]:.4f} (trial {best["trial"]}, best epoch {best["best_epoch"]}).\n\n'
         'Run it like any recipe: python best_recipe.py --epochs 10\n"""\n\n'
         "from dlrecipes import Recipe\n"
