@@ -195,7 +195,7 @@ def test_cli_tune_results_and_retrain_best(fashion_mnist_dir, tmp_path, capsys):
     assert best["value"] == max(r["val_accuracy"] for r in table if r["val_accuracy"] is not None)
     recipe_file = (search_dir / "best_recipe.py").read_text()
     assert "RECIPE = Recipe.from_dict(" in recipe_file
-    assert f"this folder ({search_dir.name})" in recipe_file and str(tmp_path) not in recipe_file  # relocatable
+    assert f"search {search_dir.name} (its results" in recipe_file and str(tmp_path) not in recipe_file  # relocatable
     capsys.readouterr()
 
     assert cli(["retrain-best", str(search_dir)]) == 0

@@ -336,7 +336,7 @@ def export_results(tuner, space, settings, search_dir):
 def _recipe_file(recipe, best, search_dir):
     data = pprint.pformat(json.loads(recipe.to_json()), indent=4, sort_dicts=True, width=96)
     return (
-        f'"""Best configuration of the search in this folder ({search_dir.name}): {best["objective"]} '
+        f'"""Best configuration of search {search_dir.name} (its results lie next to this file): {best["objective"]} '
         f'{best["value"]:.4f} (trial {best["trial"]}, best epoch {best["best_epoch"]}).\n\n'
         'Run it like any recipe: python best_recipe.py --epochs 10\n"""\n\n'
         "from dlrecipes import Recipe\n"

@@ -1,4 +1,4 @@
-"""Best configuration of the search in this folder (fast_cnn_fashion_mnist-hyperband-87fc1569416f): val_accuracy 0.9396 (trial 18, best epoch 8).
+"""Best configuration of search fast_cnn_fashion_mnist-hyperband-87fc1569416f (its results lie next to this file): val_accuracy 0.9396 (trial 18, best epoch 8).
 
 Run it like any recipe: python best_recipe.py --epochs 10
 """
