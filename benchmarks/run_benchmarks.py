@@ -87,8 +87,8 @@ def applications(rounds=3):
     (tests/test_zoo_classic.py): its ratio shows how far apart two measurements of one graph fall
     on this machine. The synthetic batches stream without tf.data autotuning since 2026-12-01
     (section "Stalls at the start of an epoch"): before, a timed repeat could absorb an idle
-    stall of a few seconds and halve its throughput (e.g. keras:ResNet50 35.9, 31.4, 15.7
-    examples/s)."""
+    stall of a few seconds and halve its throughput (keras:ResNet50's repeats 35.9, 31.4, 15.7
+    examples/s in benchmarks/results/applications.json as of commit 1113570)."""
     rows = []
     for ours, theirs in (("resnet50", "ResNet50"), ("vgg16", "VGG16"), ("densenet121", "DenseNet121")):
         settings = dict(input_shape=[64, 64, 3], num_classes=1000, batch_size=8, steps=10, repeats=3, warmup=1,
@@ -296,8 +296,7 @@ def fast_recipe_peers(seed=0):
                 for backend in installed_backends()]
     if "torch" in installed_backends():
         command = [sys.executable, str(HERE / "torch_peers.py"), "--train-fast-recipe", str(seed)]
-        runs.append({**_last_json_line(command, "torch"), "backend": "plain torch",
-                     "keras_version": runs[0]["keras_version"]})
+        runs.append({**_last_json_line(command, "torch"), "backend": "plain torch"})
     return [{**run, "device": cpu_description()} for run in runs]
 
 
