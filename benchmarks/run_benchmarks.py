@@ -7,14 +7,15 @@ Sections (all when none is named):
   same backend (small inputs and batches on CPU; the ratio is what is compared);
 - `backends`: our LeNet-5 and ResNet-20 on TensorFlow, JAX and PyTorch (each installed
   backend), at each backend's measured compile defaults;
-- `torch_peers`: plain PyTorch implementations (benchmarks/torch_peers.py) of the fast recipe's
+- `torch_peers`: plain PyTorch implementations (benchmarks/torch_peers.py) of the speed recipe's
   CNN and ResNet-20 vs our builders on TensorFlow;
 - `pipeline`: training from `DatasetSplits.as_dataset` vs the same batch already in memory,
   LeNet-5 and ResNet-20 on Fashion-MNIST (target ≥ 95 %);
 - `epoch_start`: the stall at each epoch's start with tf.data autotuning on vs off (the
   package's in-memory pipelines run with it off);
 - `defaults`: jit_compile × steps_per_execution per backend, the measurements behind
-  dlrecipes.training.compile_defaults;
+  dlrecipes.training.compile_defaults; `precision`: float32 vs mixed_bfloat16 for the speed
+  recipe's network, behind its `mixed_precision="auto"`;
 - `fast_recipe`: the speed recipe trained with three seeds; `fast_recipe_peers`: the same recipe
   on the other backends and in plain PyTorch.
 
@@ -33,18 +34,16 @@ import statistics
 import subprocess
 import sys
 
-from dlrecipes.bench import compare, environment_line, make_spec, measure_isolated, table, write_section
+from dlrecipes.bench import (
+    environment_line, label, make_spec, measure_isolated, measure_paired_isolated, table, write_section,
+)
+from dlrecipes.errors import ConfigError
 
 HERE = pathlib.Path(__file__).resolve().parent
 FASHION = {"input_shape": [28, 28, 1], "num_classes": 10}
-SMALL_CNN = {  # a 32-64-128 BN CNN (recipes/fashion_mnist_fast.py's model until 2026-12-01)
-    "model": "vgg11",
-    "options": {"config": [32, "M", 64, "M", 128, "M"], "batch_norm": True, "hidden_units": [256], "dropout_rate": 0.3},
-}
 SMALL_MODELS = [
     {"model": "lenet5", "options": {"input_padding": 2}},
     {"model": "resnet20", "options": {}},
-    SMALL_CNN,
 ]
 
 
@@ -59,42 +58,71 @@ def _defaults(backend):
     return COMPILE_DEFAULTS[backend]
 
 
-def _interleaved(specs, rounds):
-    """Each spec measured `rounds` times in fresh processes, alternating between the specs (A B A
-    B ...) so that a slow spell of a shared machine hits both; per spec, the record of its fastest
-    training round, with its fastest inference round and every round's figures. The fastest, as
-    `timeit` advises: interference only ever slows a run down."""
-    measured = [[] for _ in specs]
-    for _ in range(rounds):
-        for records, spec in zip(measured, specs):
-            records.append(measure_isolated(spec))
+def _fast_cnn():
+    """recipes/fashion_mnist_fast.py's network as a bench model: builder name and options."""
+    from dlrecipes.training.recipes import get_recipe
+
+    model = get_recipe("fashion_mnist_fast").model
+    return {"model": model.name, "options": json.loads(json.dumps(model.builder_kwargs()))}
+
+
+def _paired(specs, processes):
+    """`specs` measured together (`dlrecipes.bench.measure_paired`: timed runs alternating in one
+    process, compared round by round) in `processes` fresh processes; per spec, the first
+    process' record with every process' rounds."""
+    runs = [measure_paired_isolated(specs) for _ in range(processes)]
     merged = []
-    for records in measured:
-        train = [r["train_examples_per_s"] for r in records]
-        infer = [r["infer_examples_per_s"] for r in records]
-        fastest = max(records, key=lambda r: r["train_examples_per_s"])
-        merged.append({**fastest, "infer_examples_per_s": max(infer),
-                       "train_examples_per_s_rounds": train, "infer_examples_per_s_rounds": infer})
+    for records in zip(*runs):
+        rounds = {key: [value for record in records for value in record[key]]
+                  for key in ("train_examples_per_s_repeats", "infer_examples_per_s_repeats",
+                              "train_ratio_repeats", "infer_ratio_repeats")}
+        merged.append({**records[0], **rounds, "paired_run": " + ".join(run[0]["paired_run"] for run in runs),
+                       "train_examples_per_s": statistics.median(rounds["train_examples_per_s_repeats"]),
+                       "infer_examples_per_s": statistics.median(rounds["infer_examples_per_s_repeats"]),
+                       "peak_rss_mib": max(r["peak_rss_mib"] for r in records)})
     return merged
 
 
-def applications(rounds=3):
+def paired_summary(block):
+    """One line per compared record of a paired block: the quartiles of its per-round ratios."""
+    lines = []
+    for record in block[1:]:
+        parts = []
+        for kind, what in (("train", "training"), ("infer", "inference")):
+            ratios = record[f"{kind}_ratio_repeats"]
+            low, _, high = statistics.quantiles(ratios, n=4)
+            parts.append(f"{what} {statistics.median(ratios):.3f} (quartiles {low:.3f}–{high:.3f})")
+        lines.append(f"{label(record)} ÷ {label(block[0])}, {len(ratios)} paired rounds: {'; '.join(parts)}.")
+    return "\n".join(lines)
+
+
+def applications(processes=2, rounds=8):
     """keras.applications' model (weights=None, first row of each pair) vs our builder of the same
     architecture on the TensorFlow backend at its compile defaults, 64×64×3 input, 1000 classes,
-    batch 8, 10 timed steps × 3 repeats (CPU: small inputs and batches), each model in 3 fresh
-    processes interleaved with its peer's; throughputs are the fastest of the 3. Ratio = ours ÷
-    keras.applications; issue 8 asks ≥ 0.98. Our `vgg16` is keras.applications' VGG16 graph
-    (tests/test_zoo_classic.py): its ratio shows how far apart two measurements of one graph fall
-    on this machine. The synthetic batches stream without tf.data autotuning since 2026-12-01
-    (section "Stalls at the start of an epoch"): before, a timed repeat could absorb an idle
-    stall of a few seconds and halve its throughput (keras:ResNet50's repeats 35.9, 31.4, 15.7
-    examples/s in benchmarks/results/applications.json as of commit 1113570)."""
+    batch 8 (CPU: small inputs and batches), measured as a pair: both models built in one process,
+    8 rounds each timing 10 training steps of one model then of the other (order alternating), then
+    the same for inference, in 2 fresh processes. Ratio = ours ÷ keras.applications, the median of
+    the 16 rounds' ratios, whose quartiles follow each table; issue 8 asks ≥ 0.98. Pairing matters
+    on a shared machine: measured in separate processes, the identical graphs of our `vgg16` and
+    keras.applications' VGG16 (tests/test_zoo_classic.py) came out 0.86 to 1.14 apart (the
+    unpaired section of the Intel Xeon, 2026-12-01, and its two predecessors in git). Peak RSS is
+    the shared process'."""
     rows = []
     for ours, theirs in (("resnet50", "ResNet50"), ("vgg16", "VGG16"), ("densenet121", "DenseNet121")):
-        settings = dict(input_shape=[64, 64, 3], num_classes=1000, batch_size=8, steps=10, repeats=3, warmup=1,
+        settings = dict(input_shape=[64, 64, 3], num_classes=1000, batch_size=8, steps=10, repeats=rounds, warmup=1,
                         **_defaults("tensorflow"))
-        rows.append(_interleaved([make_spec(model=m, **settings) for m in (f"keras:{theirs}", ours)], rounds))
+        rows.append(_paired([make_spec(model=m, **settings) for m in (f"keras:{theirs}", ours)], processes))
     return rows
+
+
+def precision(processes=2, rounds=4):
+    """The speed recipe's network (recipes/fashion_mnist_fast.py) in float32 (first row) and in
+    mixed_bfloat16 (float32 weights), TensorFlow backend at its compile defaults, 28×28×1, batch
+    256, measured as a pair: 4 rounds of 10 training steps each, alternating, in 2 fresh
+    processes. The measurement behind `mixed_precision="auto"`
+    (dlrecipes.training.compile_defaults.auto_precision): bfloat16 where it trains faster."""
+    settings = dict(**_fast_cnn(), **FASHION, batch_size=256, steps=10, repeats=rounds, **_defaults("tensorflow"))
+    return [_paired([make_spec(**settings, mixed_precision=p) for p in ("float32", "mixed_bfloat16")], processes)]
 
 
 def backends():
@@ -110,7 +138,7 @@ def backends():
     return rows
 
 
-def _torch_peer(name, batch_size=128, steps=20):
+def _torch_peer(name, batch_size, steps=20):
     env = {**os.environ, "KERAS_BACKEND": "torch", "TF_CPP_MIN_LOG_LEVEL": "3"}
     command = [sys.executable, str(HERE / "torch_peers.py"), name, "--batch-size", str(batch_size),
                "--steps", str(steps), "--input-shape", "28,28,1"]
@@ -120,13 +148,14 @@ def _torch_peer(name, batch_size=128, steps=20):
 
 def torch_peers():
     """Plain PyTorch (benchmarks/torch_peers.py, eager, all cores) first, then our builder of the same
-    architecture (equal trainable parameters) with Keras on TensorFlow at its compile defaults;
-    28×28×1, batch 128, 20 timed steps × 3 repeats. Ratios are to plain PyTorch (Keras' own
-    torch backend is in the backends section)."""
+    architecture (equal trainable parameters) with Keras on TensorFlow at its compile defaults,
+    float32: the speed recipe's network (`fast_cnn`) at its batch 256, ResNet-20 at batch 128;
+    28×28×1, 20 timed steps × 3 repeats. Ratios are to plain PyTorch (Keras' own torch backend is
+    in the backends section)."""
     rows = []
-    for peer, model in (("small_cnn", SMALL_CNN), ("resnet20", SMALL_MODELS[1])):
-        ours = measure_isolated(make_spec(**model, **FASHION, batch_size=128, steps=20, **_defaults("tensorflow")))
-        rows.append([_torch_peer(peer), ours])
+    for peer, model, batch in (("fast_cnn", _fast_cnn(), 256), ("resnet20", SMALL_MODELS[1], 128)):
+        ours = measure_isolated(make_spec(**model, **FASHION, batch_size=batch, steps=20, **_defaults("tensorflow")))
+        rows.append([_torch_peer(peer, batch), ours])
     return rows
 
 
@@ -349,6 +378,7 @@ SECTIONS = {
     "pipeline": pipeline,
     "epoch_start": epoch_start,
     "defaults": defaults,
+    "precision": precision,
     "fast_recipe": fast_recipe,
     "fast_recipe_peers": fast_recipe_peers,
 }
@@ -359,50 +389,78 @@ TITLES = {
     "pipeline": "Input pipeline vs data in memory",
     "epoch_start": "Stalls at the start of an epoch: tf.data autotuning",
     "defaults": "Measured compile defaults",
+    "precision": "float32 vs bfloat16",
     "fast_recipe": "Speed recipe: Fashion-MNIST ≥ 93 % in 120 s on 2 CPU cores",
     "fast_recipe_peers": "Speed recipe vs its peers: the same recipe on other backends and in plain PyTorch",
 }
 
 
+def section_device(name, rows):
+    """The one device a section's rows were measured on."""
+    records = rows if name in RUN_TABLES else [record for block in rows for record in block]
+    devices = sorted({record["device"] for record in records})
+    if len(devices) != 1:
+        raise ConfigError(f"A section holds the figures of one device. Received: devices={devices}")
+    return devices[0]
+
+
+def section_id(name, device):
+    """The section's marker name: one section per benchmark and device, e.g.
+    `fast_recipe@amd-epyc-2-cores`, so the figures of each machine stay side by side."""
+    slug = "".join(c if c.isalnum() else "-" for c in device.lower())
+    return f"{name}@{'-'.join(part for part in slug.split('-') if part)}"
+
+
 def section_markdown(name, intro, rows, command):
     intro = " ".join(intro.split())
+    device = section_device(name, rows)
+    heading = f"## {TITLES[name]} — {device}"
     if name in RUN_TABLES:
         runs = rows
         backends = ", ".join(sorted({run["backend"] for run in runs}))
         torch = {run["versions"]["torch"] for run in runs if "versions" in run}  # plain PyTorch peers
         versions = f"Keras {runs[0]['keras_version']}" + "".join(f", torch {v}" for v in sorted(torch))
-        when = f"Measured {runs[0]['date']} on {runs[0]['device']}, {versions} (backends: {backends})"
-        return f"## {TITLES[name]}\n\n{intro}\n\n{RUN_TABLES[name](runs)}\n\n{when}; `{command}`."
-    compare([record for block in rows for record in block])  # one device per section
-    blocks = "\n\n".join(table(block) for block in rows)
+        when = f"Measured {runs[0]['date']} on {device}, {versions} (backends: {backends})"
+        return f"{heading}\n\n{intro}\n\n{RUN_TABLES[name](runs)}\n\n{when}; `{command}`."
+    blocks = "\n\n".join(
+        table(block) + (f"\n\n{paired_summary(block)}" if "paired_run" in block[0] else "") for block in rows
+    )
     env = environment_line([record for block in rows for record in block], command)
-    return f"## {TITLES[name]}\n\n{intro}\n\n{blocks}\n\n{env}"
+    return f"{heading}\n\n{intro}\n\n{blocks}\n\n{env}"
+
+
+def _kept_sections(directory, name):
+    """The sections of benchmark `name` kept in `directory`: (intro, rows, command) per device."""
+    for path in sorted(pathlib.Path(directory).glob(f"{name}@*.json")):
+        with open(path) as f:
+            kept = json.load(f)
+        yield kept["intro"], kept["records"], kept["command"]
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("sections", nargs="*", choices=[*SECTIONS, []], metavar="SECTION")
-    parser.add_argument("--write", metavar="MD", help="replace these sections in this Markdown file")
+    parser.add_argument("--write", metavar="MD", help="replace these sections (this device's) in this Markdown file")
     parser.add_argument("--json-dir", metavar="DIR", help="also keep each section's records as JSON")
     parser.add_argument("--from-json", metavar="DIR",
-                        help="measure nothing: rewrite the sections from records kept with --json-dir")
+                        help="measure nothing: rewrite the sections of every device from records kept with --json-dir")
     args = parser.parse_args(argv)
     command = "python benchmarks/run_benchmarks.py " + " ".join(shlex.quote(a) for a in (argv or sys.argv[1:]))
     for name in args.sections or SECTIONS:
         if args.from_json:
-            with open(pathlib.Path(args.from_json) / f"{name}.json") as f:
-                kept = json.load(f)
-            intro, rows, command = SECTIONS[name].__doc__, kept["records"], kept["command"]
+            sections = list(_kept_sections(args.from_json, name))
         else:
-            intro, rows = SECTIONS[name].__doc__, SECTIONS[name]()
-        text = section_markdown(name, intro, rows, command.strip())
-        print(text + "\n")
-        if args.json_dir:
-            pathlib.Path(args.json_dir).mkdir(parents=True, exist_ok=True)
-            with open(pathlib.Path(args.json_dir) / f"{name}.json", "w") as f:
-                json.dump({"command": command, "records": rows}, f, indent=2)
-        if args.write:
-            write_section(args.write, name, text)
+            sections = [(" ".join(SECTIONS[name].__doc__.split()), SECTIONS[name](), command.strip())]
+        for intro, rows, measured_by in sections:
+            text = section_markdown(name, intro, rows, measured_by)
+            print(text + "\n")
+            marker = section_id(name, section_device(name, rows))
+            if args.json_dir:
+                pathlib.Path(args.json_dir).mkdir(parents=True, exist_ok=True)
+                with open(pathlib.Path(args.json_dir) / f"{marker}.json", "w") as f:
+                    json.dump({"command": measured_by, "intro": intro, "records": rows}, f, indent=2)
+            if args.write:
+                write_section(args.write, marker, text)
     return 0
 
 

@@ -1,8 +1,6 @@
 """Plain PyTorch peers of our models, timed the way `dlrecipes.bench` times ours, and a plain
 PyTorch training of the speed recipe.
 
-- `small_cnn`: a compact BN CNN, the speed recipe's model until 2026-12-01 (the VGG builder with
-  config (32, M, 64, M, 128, M), batch norm, flatten → 256 → logits, dropout 0.3), in float32;
 - `fast_cnn`: recipes/fashion_mnist_fast.py's model (16, M, 32, M, 64, 64, M, each pooled conv
   max-pooled before its batch norm and ReLU, flatten → 256 → logits, dropout 0.3);
 - `resnet20`: He et al. 2016's CIFAR ResNet-20 with option-A (zero-padded identity) shortcuts,
@@ -12,7 +10,7 @@ Timing: same batch size, same number of threads (every usable core), SGD with mo
 cross-entropy, one random batch repeated; channels-first as PyTorch expects. Prints one JSON
 record in `dlrecipes.bench`'s format (builder "torch"), so the harness can tabulate it.
 
-    python benchmarks/torch_peers.py small_cnn --batch-size 128 --input-shape 28,28,1
+    python benchmarks/torch_peers.py fast_cnn --batch-size 256 --input-shape 28,28,1
 
 `--train-fast-recipe SEED` instead trains `fast_cnn` on Fashion-MNIST with the speed recipe
 written the way a PyTorch user would (see `train_fast_recipe`) and prints its test accuracy and
@@ -60,10 +58,6 @@ def vgg_cnn(config, channels, size, num_classes, pool_first=False):
     return nn.Sequential(*layers, *head, nn.Linear(256, num_classes))
 
 
-def small_cnn(channels, size, num_classes):
-    return vgg_cnn((32, "M", 64, "M", 128, "M"), channels, size, num_classes)
-
-
 def fast_cnn(channels, size, num_classes):
     return vgg_cnn((16, "M", 32, "M", 64, 64, "M"), channels, size, num_classes, pool_first=True)
 
@@ -94,7 +88,7 @@ def resnet20(channels, size, num_classes):
     return nn.Sequential(*blocks, nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(width, num_classes))
 
 
-MODELS = {"small_cnn": small_cnn, "fast_cnn": fast_cnn, "resnet20": resnet20}
+MODELS = {"fast_cnn": fast_cnn, "resnet20": resnet20}
 
 
 def train_fast_recipe(seed, epochs=10, batch_size=256):
@@ -103,9 +97,11 @@ def train_fast_recipe(seed, epochs=10, batch_size=256):
     random horizontal flips; SGD with Nesterov momentum 0.9 and weight decay 5e-4 on conv and
     dense weights (= our Keras L2 c = 2.5e-4), torch's OneCycleLR in its three-phase linear form
     (0.04 → 0.4 over the first quarter, back to 0.04, then to 4e-4: our `one_cycle`), label
-    smoothing 0.1, bfloat16 autocast, every usable core; test accuracy plain and with flip TTA
+    smoothing 0.1, bfloat16 autocast where the recipe's `mixed_precision="auto"` takes bfloat16
+    (a CPU with native bfloat16: `compile_defaults.cpu_has_native_bfloat16`), every usable core; test accuracy plain and with flip TTA
     (mean of the two views' probabilities). `wall_time_s` is the training loop, every epoch."""
     from dlrecipes.data import load
+    from dlrecipes.training.compile_defaults import cpu_has_native_bfloat16
 
     torch.set_num_threads(len(os.sched_getaffinity(0)))
     torch.manual_seed(seed)
@@ -125,6 +121,7 @@ def train_fast_recipe(seed, epochs=10, batch_size=256):
         cycle_momentum=False, div_factor=10.0, final_div_factor=100.0, three_phase=True,
     )
     loss_function = nn.CrossEntropyLoss(label_smoothing=0.1)
+    bfloat16 = cpu_has_native_bfloat16()
     epoch_s = []
     start = time.perf_counter()
     for _ in range(epochs):
@@ -135,7 +132,7 @@ def train_fast_recipe(seed, epochs=10, batch_size=256):
             flip = torch.rand(len(x)) < 0.5
             x = torch.where(flip[:, None, None, None], x.flip(3), x)
             optimizer.zero_grad(set_to_none=True)
-            with torch.autocast("cpu", dtype=torch.bfloat16):
+            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bfloat16):
                 loss = loss_function(model(x), y)
             loss.backward()
             optimizer.step()
@@ -143,13 +140,14 @@ def train_fast_recipe(seed, epochs=10, batch_size=256):
         epoch_s.append(time.perf_counter() - epoch_start)
     wall_time_s = time.perf_counter() - start
     model.eval()
-    with torch.no_grad(), torch.autocast("cpu", dtype=torch.bfloat16):
+    with torch.no_grad(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=bfloat16):
         plain = torch.cat([model(x).float().softmax(-1) for x in x_test.split(1000)])
         flipped = torch.cat([model(x.flip(3)).float().softmax(-1) for x in x_test.split(1000)])
     accuracy = lambda p: float((p.argmax(-1) == y_test).float().mean())  # noqa: E731
     return {
         "peer": "plain torch", "seed": seed, "epochs_run": epochs, "wall_time_s": wall_time_s, "epoch_s": epoch_s,
         "test_accuracy": accuracy(plain), "test_accuracy_flip_tta": accuracy((plain + flipped) / 2),
+        "dtype_policy": "mixed_bfloat16" if bfloat16 else "float32",
         "trainable_params": sum(p.numel() for p in model.parameters() if p.requires_grad),
         "versions": {"python": platform.python_version(), "torch": torch.__version__},
     }

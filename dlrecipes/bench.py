@@ -22,6 +22,11 @@ Data: `synthetic` repeats one batch of random images already in memory (a tf.dat
 `pipeline:DATASET` trains from the package's own pipeline `DatasetSplits.as_dataset("train")`
 and `memory:DATASET` on that pipeline's first batch, repeated, for the input-pipeline check.
 
+`--paired` (`measure_paired`) measures several models in one process instead, alternating their
+timed runs round by round, and compares them by the median of the per-round ratios: on a shared
+machine the throughput of one graph varies ±15% between processes, far more than between two
+neighbouring runs in one process.
+
 Numbers are only comparable on the same device: `compare` refuses records of different devices.
 Benchmarks are not tests: nothing here asserts on time.
 """
@@ -40,7 +45,7 @@ import time
 
 from dlrecipes.arguments import key_value, shape
 from dlrecipes.errors import ConfigError
-from dlrecipes.training.compile_defaults import PRECISIONS
+from dlrecipes.training.compile_defaults import PRECISIONS, dtype_policy
 from dlrecipes.validation import check_choice, check_int
 
 BACKENDS = ("tensorflow", "jax", "torch")
@@ -240,94 +245,178 @@ def _timed(function):
     return time.perf_counter() - start
 
 
+class _Subject:
+    """One spec's model, compiled and fed, in this process: `fit(n)` trains n steps, `predict()`
+    infers `steps` batches; `compile_s` / `predict_compile_s` time their first calls."""
+
+    def __init__(self, spec):
+        import keras
+
+        self.spec = spec = make_spec(**spec)
+        self.backend = keras.backend.backend()
+        self.device, self.gpu = _backend_device(self.backend)
+        self.baseline_rss = _peak_rss_mib()
+        splits = None
+        if spec["data"] != "synthetic":  # the model takes the dataset's shapes
+            from dlrecipes.data import load
+
+            splits = load(spec["data"].partition(":")[2])
+            spec["input_shape"] = spec["input_shape"] or list(splits.input_shape)
+            spec["num_classes"] = spec["num_classes"] or splits.num_classes
+        keras.utils.set_random_seed(0)
+        with dtype_policy(spec["mixed_precision"]):  # per model, so that a pair may differ
+            self.model = _build(spec)
+        self.model.compile(
+            optimizer=keras.optimizers.SGD(0.01, momentum=0.9),
+            loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+            jit_compile=spec["jit_compile"],
+            steps_per_execution=spec["steps_per_execution"],
+        )
+        self.data = _training_data(spec, splits, self.model, self.backend)
+        self.examples = spec["steps"] * spec["batch_size"]
+        self.compile_s = _timed(lambda: self.fit(spec["steps_per_execution"]))
+        if spec["warmup"]:
+            self.fit(spec["warmup"] * spec["steps_per_execution"])
+        self.predict_compile_s = _timed(self.predict)
+
+    def fit(self, steps):
+        self.model.fit(self.data, steps_per_epoch=steps, epochs=1, shuffle=False, verbose=0)
+
+    def predict(self):
+        self.model.predict(self.data, steps=self.spec["steps"], verbose=0)
+
+    def train_rate(self):
+        """Examples/s of one timed run of `steps` training steps."""
+        return self.examples / _timed(lambda: self.fit(self.spec["steps"]))
+
+    def infer_rate(self):
+        return self.examples / _timed(self.predict)
+
+    def record(self, train, infer):
+        """The JSON-ready record of this subject, from its timed training and inference rates."""
+        from dlrecipes.flops import flops
+        from dlrecipes.registry import count_params
+
+        spec = self.spec
+        macs = flops(self.model)
+        train_rate, infer_rate = statistics.median(train), statistics.median(infer)
+        dtype = {"float32": "float32", "mixed_float16": "float16", "mixed_bfloat16": "bfloat16"}[spec["mixed_precision"]]
+        peak = peak_tflops(self.device, dtype) if self.gpu else None
+        return {
+            "spec": spec,
+            "backend": self.backend,
+            "device": self.device,
+            "versions": _versions(self.backend),
+            "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+            "trainable_params": count_params(self.model)[0],
+            "macs_per_example": macs,
+            "compile_s": self.compile_s,
+            "predict_compile_s": self.predict_compile_s,
+            "train_examples_per_s": train_rate,
+            "train_step_s": spec["batch_size"] / train_rate,
+            "train_examples_per_s_repeats": train,
+            "infer_examples_per_s": infer_rate,
+            "infer_examples_per_s_repeats": infer,
+            "baseline_rss_mib": self.baseline_rss,
+            "peak_rss_mib": _peak_rss_mib(),
+            "device_peak_mib": _device_peak_mib(self.backend) if self.gpu else None,
+            "peak_tflops": peak,
+            "mfu": model_flops_utilization(train_rate, macs, peak) if peak else None,
+        }
+
+
 def measure(spec):
     """Measure `spec` (see `make_spec`) in this process; a JSON-ready record."""
-    import keras
+    subject = _Subject(spec)
+    repeats = subject.spec["repeats"]
+    train = [subject.train_rate() for _ in range(repeats)]
+    infer = [subject.infer_rate() for _ in range(repeats)]
+    return subject.record(train, infer)
 
-    from dlrecipes.flops import flops
-    from dlrecipes.registry import count_params
 
-    spec = make_spec(**spec)
-    backend = keras.backend.backend()
-    device, gpu = _backend_device(backend)
-    baseline_rss = _peak_rss_mib()
-    splits = None
-    if spec["data"] != "synthetic":  # the model takes the dataset's shapes
-        from dlrecipes.data import load
+PAIRED_SETTINGS = ("batch_size", "steps", "repeats", "warmup", "data")
 
-        splits = load(spec["data"].partition(":")[2])
-        spec["input_shape"] = spec["input_shape"] or list(splits.input_shape)
-        spec["num_classes"] = spec["num_classes"] or splits.num_classes
-    keras.mixed_precision.set_global_policy(spec["mixed_precision"])
-    keras.utils.set_random_seed(0)
-    model = _build(spec)
-    model.compile(
-        optimizer=keras.optimizers.SGD(0.01, momentum=0.9),
-        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-        jit_compile=spec["jit_compile"],
-        steps_per_execution=spec["steps_per_execution"],
-    )
-    data = _training_data(spec, splits, model, backend)
-    batch, steps, spe = spec["batch_size"], spec["steps"], spec["steps_per_execution"]
 
-    def fit(n):
-        model.fit(data, steps_per_epoch=n, epochs=1, shuffle=False, verbose=0)
+def check_paired(specs):
+    """Validated specs for `measure_paired`: at least two, equal in PAIRED_SETTINGS."""
+    specs = [make_spec(**spec) for spec in specs]
+    if len(specs) < 2:
+        raise ConfigError(f"A paired measurement needs at least two models. Received: {len(specs)}")
+    for key in PAIRED_SETTINGS:
+        values = [spec[key] for spec in specs]
+        if len(set(map(json.dumps, values))) > 1:
+            raise ConfigError(
+                f"Paired models must share {key} (the same rounds of the same batches). "
+                f"Received: {key}={values}"
+            )
+    return specs
 
-    def predict():
-        model.predict(data, steps=steps, verbose=0)
 
-    compile_s = _timed(lambda: fit(spe))
-    if spec["warmup"]:
-        fit(spec["warmup"] * spe)
-    train = [steps * batch / _timed(lambda: fit(steps)) for _ in range(spec["repeats"])]
-    predict_compile_s = _timed(predict)
-    infer = [steps * batch / _timed(predict) for _ in range(spec["repeats"])]
-
-    macs = flops(model)
-    train_rate, infer_rate = statistics.median(train), statistics.median(infer)
-    dtype = {"float32": "float32", "mixed_float16": "float16", "mixed_bfloat16": "bfloat16"}[spec["mixed_precision"]]
-    peak = peak_tflops(device, dtype) if gpu else None
-    return {
-        "spec": spec,
-        "backend": backend,
-        "device": device,
-        "versions": _versions(backend),
-        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-        "trainable_params": count_params(model)[0],
-        "macs_per_example": macs,
-        "compile_s": compile_s,
-        "predict_compile_s": predict_compile_s,
-        "train_examples_per_s": train_rate,
-        "train_step_s": batch / train_rate,
-        "train_examples_per_s_repeats": train,
-        "infer_examples_per_s": infer_rate,
-        "infer_examples_per_s_repeats": infer,
-        "baseline_rss_mib": baseline_rss,
-        "peak_rss_mib": _peak_rss_mib(),
-        "device_peak_mib": _device_peak_mib(backend) if gpu else None,
-        "peak_tflops": peak,
-        "mfu": model_flops_utilization(train_rate, macs, peak) if peak else None,
-    }
+def measure_paired(specs):
+    """Measure several specs in this one process, alternating their timed runs: each of `repeats`
+    rounds times every model once, in an order rotated every round (A B, B A, ...), so a slow spell
+    of a shared machine falls on all of them alike. Each record also holds, per round, its
+    throughput ÷ the first model's in that round (`train_ratio_repeats`, `infer_ratio_repeats`):
+    a paired comparison, whose median `compare` reports. `peak_rss_mib` is the shared process'."""
+    specs = check_paired(specs)
+    subjects = [_Subject(spec) for spec in specs]
+    rounds = specs[0]["repeats"]
+    rates = {kind: [[0.0] * rounds for _ in subjects] for kind in ("train", "infer")}
+    for kind, rate in (("train", _Subject.train_rate), ("infer", _Subject.infer_rate)):
+        for r in range(rounds):
+            for i in (r + k for k in range(len(subjects))):
+                index = i % len(subjects)
+                rates[kind][index][r] = rate(subjects[index])
+    run = f"{os.getpid()}@{datetime.datetime.now(datetime.timezone.utc).isoformat()}"
+    records = []
+    for index, subject in enumerate(subjects):
+        record = {**subject.record(rates["train"][index], rates["infer"][index]), "paired_run": run}
+        for kind in ("train", "infer"):
+            record[f"{kind}_ratio_repeats"] = [
+                mine / base for mine, base in zip(rates[kind][index], rates[kind][0])
+            ]
+        records.append(record)
+    return records
 
 
 # ---------------------------------------------------------------- in the calling process
 
 
-def measure_isolated(spec, backend="tensorflow", *, timeout=None):
-    """`measure(spec)` in a fresh process with KERAS_BACKEND=`backend`."""
+def _in_fresh_process(mode, payload, backend, timeout, what):
     check_choice("backend", backend, BACKENDS)
-    spec = make_spec(**spec)
     env = {**os.environ, "KERAS_BACKEND": backend, "TF_CPP_MIN_LOG_LEVEL": "3"}
-    command = [sys.executable, "-m", "dlrecipes.bench", "--child", json.dumps(spec)]
+    command = [sys.executable, "-m", "dlrecipes.bench", mode, json.dumps(payload)]
     result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=timeout, check=False)
     if result.returncode != 0:
-        raise RuntimeError(f"benchmark of {spec['model']} on {backend} failed:\n{result.stderr[-3000:]}")
+        raise RuntimeError(f"benchmark of {what} on {backend} failed:\n{result.stderr[-3000:]}")
     return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def measure_isolated(spec, backend="tensorflow", *, timeout=None):
+    """`measure(spec)` in a fresh process with KERAS_BACKEND=`backend`."""
+    spec = make_spec(**spec)
+    return _in_fresh_process("--child", spec, backend, timeout, spec["model"])
+
+
+def measure_paired_isolated(specs, backend="tensorflow", *, timeout=None):
+    """`measure_paired(specs)` in one fresh process with KERAS_BACKEND=`backend`."""
+    specs = check_paired(specs)
+    return _in_fresh_process("--child-paired", specs, backend, timeout, " vs ".join(s["model"] for s in specs))
+
+
+def _ratio(record, base, kind):
+    """`record`'s `kind` ("train"/"infer") throughput ÷ `base`'s: the median of the per-round
+    ratios when both come from one paired run, else the ratio of their medians."""
+    paired = record.get("paired_run")
+    if paired is not None and paired == base.get("paired_run"):
+        return statistics.median(record[f"{kind}_ratio_repeats"])
+    return record[f"{kind}_examples_per_s"] / base[f"{kind}_examples_per_s"]
 
 
 def compare(records):
     """Ratios of every record's throughputs to the first one's, refusing records taken on
-    different devices: a list of {"train_ratio", "infer_ratio"}."""
+    different devices: a list of {"train_ratio", "infer_ratio"}. Records of one paired run
+    (`measure_paired`) are compared round by round (median of the rounds' ratios)."""
     if not records:
         raise ConfigError("compare needs at least one benchmark record. Received: records=[]")
     devices = sorted({record["device"] for record in records})
@@ -337,13 +426,7 @@ def compare(records):
             f"on one machine. Received: devices={devices}"
         )
     base = records[0]
-    return [
-        {
-            "train_ratio": record["train_examples_per_s"] / base["train_examples_per_s"],
-            "infer_ratio": record["infer_examples_per_s"] / base["infer_examples_per_s"],
-        }
-        for record in records
-    ]
+    return [{f"{kind}_ratio": _ratio(record, base, kind) for kind in ("train", "infer")} for record in records]
 
 
 def label(record):
@@ -433,6 +516,9 @@ def add_bench_arguments(parser):
     parser.add_argument("--repeats", type=int, default=DEFAULT_SPEC["repeats"])
     parser.add_argument("--warmup", type=int, default=DEFAULT_SPEC["warmup"], help="untimed steps after compiling")
     parser.add_argument("--data", default="synthetic", help="synthetic, pipeline:DATASET or memory:DATASET")
+    parser.add_argument("--paired", action="store_true",
+                        help="measure the MODELs in one process per backend, alternating their timed runs "
+                             "(each of --repeats rounds times every model once); ratios are per round")
     parser.add_argument("--json", metavar="OUT", help="write the records (and the command) as JSON")
     parser.add_argument("--compare", nargs="+", metavar="JSON",
                         help="tabulate records of earlier --json files instead (same device only)")
@@ -446,7 +532,9 @@ def _command_line(args):
     for key, value in vars(args).items():
         if key in defaults and key != "models" and value != defaults[key]:
             flag = "--" + key.replace("_", "-")
-            if key == "option":
+            if key == "paired":
+                words.append(flag)
+            elif key == "option":
                 words += [w for k, v in value for w in (flag, f"{k}={json.dumps(v)}")]
             elif isinstance(value, list):
                 words += [flag, *(str(v) for v in value)] if key == "compare" else [flag, ",".join(map(str, value))]
@@ -479,7 +567,10 @@ def bench_command(args):
             )
             for model in args.models
         ]
-        records = [measure_isolated(spec, backend) for spec in specs for backend in backends]
+        if args.paired:
+            records = [record for backend in backends for record in measure_paired_isolated(specs, backend)]
+        else:
+            records = [measure_isolated(spec, backend) for spec in specs for backend in backends]
     print(table(records))
     print(environment_line(records, command))
     if args.json:
@@ -490,3 +581,5 @@ def bench_command(args):
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--child"]:
         print(json.dumps(measure(json.loads(sys.argv[2]))))
+    elif sys.argv[1:2] == ["--child-paired"]:
+        print(json.dumps(measure_paired(json.loads(sys.argv[2]))))

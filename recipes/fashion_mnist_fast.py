@@ -1,11 +1,13 @@
 """Fashion-MNIST, fast: issue 8's speed recipe, aiming at ≥ 0.93 test accuracy within 120 s of
-training on 2 CPU cores (median of 3 seeds). Measured (docs/BENCHMARKS.md, section "Speed
-recipe", `python benchmarks/run_benchmarks.py fast_recipe`, 2026-12-01): median 0.9316 with flip
-TTA (0.9281 without) in 95.9 s of training, epochs of 7–12 s. The previous measurement, in
-float32 and before the input pipeline's epoch-start stalls were removed (section "Stalls at
-the start of an epoch"), took 155 s.
+training on 2 CPU cores (median of 3 seeds). Measured (docs/BENCHMARKS.md, sections "Speed
+recipe", `python benchmarks/run_benchmarks.py fast_recipe`, 2026-12-01):
+- Intel Xeon with AMX, 2 cores, bfloat16: median 0.9316 with flip TTA (0.9281 without) in
+  95.9 s of training, epochs of 7–12 s: target met;
+- AMD EPYC without AVX512, 2 cores, float32 (what `mixed_precision="auto"` picks there):
+  median 0.9310 with flip TTA (0.9287 without) in 272.8 s, epochs of 23–34 s: same accuracy,
+  target not met; this CPU trains the network at 2,563 examples/s in float32.
 
-Choices, each from a measurement on this 2-core machine (TensorFlow backend):
+Choices, each from a measurement on 2 CPU cores (TensorFlow backend; the Intel Xeon unless said):
 - a small VGG-style CNN (the VGG builder's config table, Simonyan & Zisserman 2015, with batch
   norm, Ioffe & Szegedy 2015): 3×3 convs of 16, 32, 64, 64 channels with 2×2 max pooling after
   the first, second and fourth, then flatten → 256 → 10 with dropout 0.3 (210,858 trainable
@@ -16,11 +18,12 @@ Choices, each from a measurement on this 2-core machine (TensorFlow backend):
   --num-classes 10 --batch-size 256 --steps 20 --repeats 5 --option
   'config=[32,"M",64,"M",128,"M"]' --option batch_norm=true --option 'hidden_units=[256]'
   --option pool_first=true|false`, 2026-12-01);
-- bfloat16 compute (`mixed_bfloat16`, float32 weights): 5,558 / 4,045 / 6,343 training
-  examples/s vs 4,229 / 4,054 / 4,037 in float32 (the `dlrecipes bench` command above with this
-  config, `--mixed-precision mixed_bfloat16`, three alternating runs, 2026-12-01); this CPU has
-  AVX512-BF16 and AMX for oneDNN. Elsewhere measure with the same command first, and train with
-  `--set mixed_precision=float32` where bfloat16 is not faster. TensorFlow without XLA (the
+- `mixed_precision="auto"` (`compile_defaults.auto_precision`): bfloat16 compute with float32
+  weights where the CPU has native bfloat16 (AVX512-BF16 or AMX) or on an accelerator, float32
+  elsewhere. On the Intel Xeon with AMX: 5,558 / 4,045 / 6,343 training examples/s in
+  bfloat16 vs 4,229 / 4,054 / 4,037 in float32 (the `dlrecipes bench` command above with this
+  config, `--mixed-precision mixed_bfloat16`, three alternating runs); on the AMD EPYC, 310 vs
+  2,563 (bfloat16 emulated: 8.3× slower). TensorFlow without XLA (the
   measured default: XLA was 1.3–2.6× slower, docs/BENCHMARKS.md; for this network in bfloat16
   1,630 / 1,639 vs 5,879 / 5,510 examples/s, the same command with `--jit true|false`). On
   Keras' JAX and PyTorch backends the recipe trains 5.6× and 2.2× slower than on TensorFlow, and
@@ -47,7 +50,7 @@ RECIPE = Recipe(
         dropout_rate=0.3,
     ),
     dataset="fashion_mnist",
-    mixed_precision="mixed_bfloat16",
+    mixed_precision="auto",
     batch_size=256,
     epochs=10,
     validation=0,

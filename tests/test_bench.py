@@ -11,6 +11,7 @@ import dlrecipes
 from dlrecipes import bench
 from dlrecipes.cli import cli
 from dlrecipes.errors import ConfigError
+from dlrecipes.training import compile_defaults
 from dlrecipes.training.compile_defaults import COMPILE_DEFAULTS, on_accelerator
 from dlrecipes.training.engine import compiled_model, load_data
 
@@ -46,6 +47,37 @@ def test_measure_records_a_tiny_model_consistently():
     if not on_accelerator(record["backend"]):
         assert record["device"] == bench.cpu_description()
         assert record["mfu"] is None and record["device_peak_mib"] is None  # CPU peak unknown
+
+
+def test_paired_measurement_alternates_models_and_compares_round_by_round():
+    specs = [dict(model="lenet5", batch_size=8, steps=2, repeats=3, warmup=0),
+             dict(model="linear", batch_size=8, steps=2, repeats=3, warmup=0, input_shape=[32, 32, 1],
+                  mixed_precision="mixed_bfloat16")]  # each model under its own dtype policy
+    base, other = bench.measure_paired(specs)
+    assert keras.config.dtype_policy().name == "float32"
+    assert RECORD_FIELDS <= set(base) and RECORD_FIELDS <= set(other)
+    assert base["paired_run"] == other["paired_run"]
+    assert base["train_ratio_repeats"] == [1.0, 1.0, 1.0]
+    for kind in ("train", "infer"):
+        rounds = zip(other[f"{kind}_examples_per_s_repeats"], base[f"{kind}_examples_per_s_repeats"])
+        assert other[f"{kind}_ratio_repeats"] == [mine / theirs for mine, theirs in rounds]
+    (_, ratio) = bench.compare([base, other])
+    assert ratio["train_ratio"] == statistics.median(other["train_ratio_repeats"])
+    unpaired = {**other, "paired_run": None}  # a record of another run: ratio of the medians
+    assert bench.compare([base, unpaired])[1]["train_ratio"] == other["train_examples_per_s"] / base["train_examples_per_s"]
+
+
+@pytest.mark.parametrize(
+    "specs, message",
+    [
+        ([dict(model="lenet5")], "at least two models"),
+        ([dict(model="lenet5"), dict(model="lenet5", batch_size=16)], "must share batch_size.*\\[32, 16\\]"),
+        ([dict(model="lenet5"), dict(model="lenet5", data="memory:fashion_mnist")], "must share data"),
+    ],
+)
+def test_paired_measurement_refuses_unlike_settings(specs, message):
+    with pytest.raises(ConfigError, match=message):
+        bench.check_paired(specs)
 
 
 def test_bench_command_measures_in_a_subprocess_and_writes_json(tmp_path, capsys):
@@ -134,6 +166,37 @@ def test_recipe_compile_fields_are_validated(changes, message):
         dlrecipes.get_recipe("lenet5_fashion_mnist").override(changes)
 
 
+@pytest.mark.parametrize(
+    "flags, native",
+    [("fpu sse2 avx2 fma", False), ("fpu avx2 avx512f avx512_bf16", True), ("fpu avx2 amx_bf16 amx_tile", True)],
+)
+def test_native_bfloat16_is_read_from_the_cpu_flags(tmp_path, flags, native):
+    cpuinfo = tmp_path / "cpuinfo"
+    cpuinfo.write_text(f"processor\t: 0\nmodel name\t: Some CPU\nflags\t\t: {flags}\n")
+    assert compile_defaults.cpu_has_native_bfloat16(cpuinfo) is native
+    assert compile_defaults.cpu_has_native_bfloat16(tmp_path / "missing") is False
+
+
+@pytest.mark.parametrize(
+    "backend, native, expected",
+    [("tensorflow", True, "mixed_bfloat16"), ("tensorflow", False, "float32"), ("jax", True, "float32")],
+)
+def test_auto_precision_is_bfloat16_only_where_measured_faster(monkeypatch, backend, native, expected):
+    monkeypatch.setattr(compile_defaults, "on_accelerator", lambda backend: False)
+    monkeypatch.setattr(compile_defaults, "cpu_has_native_bfloat16", lambda: native)
+    assert compile_defaults.auto_precision(backend) == expected
+    monkeypatch.setattr(compile_defaults, "on_accelerator", lambda backend: True)
+    assert compile_defaults.auto_precision(backend) == "mixed_bfloat16"
+
+
+def test_auto_precision_builds_the_recipe_model_under_the_hardware_choice(fashion_mnist_dir):
+    recipe = dlrecipes.get_recipe("lenet5_fashion_mnist").override({"mixed_precision": "auto"})
+    data = load_data(recipe, fashion_mnist_dir, max_train_examples=256)
+    model, _ = compiled_model(recipe, data)
+    assert model.get_layer("conv1_conv").dtype_policy.name == compile_defaults.auto_precision()
+    assert keras.config.dtype_policy().name == "float32"
+
+
 def test_recipe_compile_fields_reach_model_compile(fashion_mnist_dir):
     recipe = dlrecipes.get_recipe("lenet5_fashion_mnist").override(
         {"jit_compile": False, "steps_per_execution": 4, "mixed_precision": "mixed_bfloat16"}
@@ -166,4 +229,4 @@ def test_speed_recipe_loads_and_validates():
     convs = sum(9 * i * o + o + 2 * o for i, o in ((1, 16), (16, 32), (32, 64), (64, 64)))
     assert dlrecipes.count_params(model)[0] == convs + (3 * 3 * 64 + 1) * 256 + (256 + 1) * 10 == 210_858
     assert model.get_layer("block3_pool").output.shape[1:] == (3, 3, 64)
-    assert recipe.mixed_precision == "mixed_bfloat16" and recipe.model.dropout_rate == 0.3 and recipe.augmentation.test_flip
+    assert recipe.mixed_precision == "auto" and recipe.model.dropout_rate == 0.3 and recipe.augmentation.test_flip

@@ -30,7 +30,7 @@ from dlrecipes.search.hypermodel import (
     objective_direction,
 )
 from dlrecipes.search.space import SearchSpace, get_space
-from dlrecipes.training.compile_defaults import PRECISIONS
+from dlrecipes.training.compile_defaults import POLICIES
 from dlrecipes.validation import check_choice
 
 TUNER_CHOICES = ("random", "grid", "hyperband", "bayesian", "coarse-to-fine")
@@ -72,7 +72,7 @@ class SearchSettings:
             object.__setattr__(self, "max_trials", budget)
         self._check_positive("max_trials")
         if self.mixed_precision is not None:
-            check_choice("mixed_precision", self.mixed_precision, PRECISIONS)
+            check_choice("mixed_precision", self.mixed_precision, POLICIES)
 
     def _check_positive(self, field):
         value = getattr(self, field)
@@ -463,8 +463,8 @@ def add_tune_arguments(parser, *, with_space=True):
     )
     parser.add_argument("--no-tensorboard", action="store_true", help="skip TensorBoard/HParams logs")
     parser.add_argument(
-        "--mixed-precision", choices=PRECISIONS,
-        help="train the trials under this Keras dtype policy, e.g. mixed_bfloat16 on a GPU (base recipe's otherwise)",
+        "--mixed-precision", choices=POLICIES,
+        help="train the trials under this Keras dtype policy, e.g. mixed_bfloat16 on a GPU, auto: bfloat16 where native (base recipe's otherwise)",
     )
 
 

@@ -6,11 +6,15 @@ CPU cores (2026-12-01, LeNet-5 and ResNet-20, batch 128): TensorFlow without XLA
 (always XLA) was 1.03–1.04× faster with 10 steps per execution (1.5–2.5× in an earlier run
 under load, when dispatch cost more); Keras' torch trainer allows only 1. On an accelerator,
 where nothing has been measured yet, Keras' own defaults apply.
-`dtype_policy` builds a model under a mixed-precision policy (Micikevicius et al. 2018)."""
+`dtype_policy` builds a model under a mixed-precision policy (Micikevicius et al. 2018);
+`"auto"` picks it from the hardware (`auto_precision`)."""
 
 import contextlib
 
 PRECISIONS = ("float32", "mixed_float16", "mixed_bfloat16")
+POLICIES = (*PRECISIONS, "auto")  # what recipes and searches accept: "auto" = auto_precision()
+# CPU flags of native bfloat16 arithmetic (/proc/cpuinfo): AVX512-BF16 and AMX.
+BFLOAT16_CPU_FLAGS = ("avx512_bf16", "amx_bf16")
 
 COMPILE_DEFAULTS = {
     "tensorflow": {"jit_compile": False, "steps_per_execution": 1},
@@ -50,13 +54,40 @@ def compile_options(jit_compile=None, steps_per_execution=None, backend=None):
     }
 
 
+def cpu_has_native_bfloat16(cpuinfo="/proc/cpuinfo"):
+    """Whether this CPU computes bfloat16 natively (one of BFLOAT16_CPU_FLAGS in `cpuinfo`)."""
+    try:
+        with open(cpuinfo) as info:
+            flags = next((line.split(":", 1)[1].split() for line in info if line.startswith("flags")), [])
+    except OSError:
+        return False
+    return any(flag in flags for flag in BFLOAT16_CPU_FLAGS)
+
+
+def auto_precision(backend=None):
+    """The measured precision of `"auto"`: mixed_bfloat16 on an accelerator and on TensorFlow on a
+    CPU with native bfloat16, float32 elsewhere. On 2 CPU cores (docs/BENCHMARKS.md, the speed
+    recipe's network, 2026-12-01) mixed_bfloat16 trained 1.37× faster than float32 on an Intel
+    Xeon with AMX, but 8.3× slower on an AMD EPYC without AVX512 (310 vs 2,563 examples/s),
+    and on Keras' JAX backend it was slow even with AMX."""
+    import keras
+
+    backend = backend or keras.backend.backend()
+    if on_accelerator(backend):
+        return "mixed_bfloat16"
+    return "mixed_bfloat16" if backend == "tensorflow" and cpu_has_native_bfloat16() else "float32"
+
+
 @contextlib.contextmanager
 def dtype_policy(name):
-    """Layers made inside this block take Keras' dtype policy `name` (one of PRECISIONS; None
-    keeps the current one); the previous global policy is restored on leaving."""
+    """Layers made inside this block take Keras' dtype policy `name` (one of PRECISIONS,
+    `"auto"` for `auto_precision()`; None keeps the current one); the previous global policy is
+    restored on leaving."""
     import keras
 
     previous = keras.config.dtype_policy()
+    if name == "auto":
+        name = auto_precision()
     if name is not None:
         keras.config.set_dtype_policy(name)
     try:

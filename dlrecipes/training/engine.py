@@ -207,6 +207,7 @@ def _metrics(recipe, data, model, history, test, *, monitor, wall_time):
         "train_examples": data.num_examples("train"),
         "trainable_params": count_params(model)[0],
         "backend": keras.backend.backend(),
+        "dtype_policy": model.dtype_policy.name,
         "keras_version": keras.__version__,
         "data_source": data.source,
         "reference": recipe.reference,

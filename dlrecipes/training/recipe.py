@@ -6,7 +6,7 @@ import dataclasses
 import json
 
 from dlrecipes.errors import ConfigError
-from dlrecipes.training.compile_defaults import PRECISIONS
+from dlrecipes.training.compile_defaults import POLICIES
 from dlrecipes.training.losses import LOSSES
 from dlrecipes.training.optimizers import check_optimizer_options
 from dlrecipes.training.schedules import INTERVALS, MONITORS, schedule_options
@@ -231,7 +231,8 @@ class Recipe:
     `jit_compile` (True, False or "auto") and `steps_per_execution` go to `model.compile`;
     None takes the backend's measured default (training.compile_defaults). `mixed_precision`
     ("mixed_bfloat16", "mixed_float16"; None or "float32": full precision) builds the model
-    under that Keras dtype policy.
+    under that Keras dtype policy; "auto" takes the measured choice for this hardware
+    (`compile_defaults.auto_precision`: bfloat16 where it is native, float32 elsewhere).
     """
 
     name: str
@@ -280,7 +281,7 @@ class Recipe:
         if self.steps_per_execution is not None:
             check_int("steps_per_execution", self.steps_per_execution, minimum=1)
         if self.mixed_precision is not None:
-            check_choice("mixed_precision", self.mixed_precision, PRECISIONS)
+            check_choice("mixed_precision", self.mixed_precision, POLICIES)
         classes = tuple(check_int("classes", c, minimum=0) for c in self.classes)
         count = num_classes(self.dataset)
         if len(set(classes)) != len(classes) or len(classes) == 1 or any(c >= count for c in classes):
