@@ -35,7 +35,7 @@ import subprocess
 import sys
 
 from dlrecipes.bench import (
-    environment_line, label, make_spec, measure_isolated, measure_paired_isolated, table, write_section,
+    environment_line, make_spec, measure_isolated, measure_paired_isolated, table, write_section,
 )
 from dlrecipes.errors import ConfigError
 
@@ -86,13 +86,13 @@ def _paired(specs, processes):
 def paired_summary(block):
     """One line per compared record of a paired block: the quartiles of its per-round ratios."""
     lines = []
-    for record in block[1:]:
+    for row, record in enumerate(block[1:], start=2):
         parts = []
         for kind, what in (("train", "training"), ("infer", "inference")):
             ratios = record[f"{kind}_ratio_repeats"]
             low, _, high = statistics.quantiles(ratios, n=4)
             parts.append(f"{what} {statistics.median(ratios):.3f} (quartiles {low:.3f}–{high:.3f})")
-        lines.append(f"{label(record)} ÷ {label(block[0])}, {len(ratios)} paired rounds: {'; '.join(parts)}.")
+        lines.append(f"Row {row} ÷ row 1, {len(ratios)} paired rounds: {'; '.join(parts)}.")
     return "\n".join(lines)
 
 
@@ -460,7 +460,7 @@ def main(argv=None):
                 with open(pathlib.Path(args.json_dir) / f"{marker}.json", "w") as f:
                     json.dump({"command": measured_by, "intro": intro, "records": rows}, f, indent=2)
             if args.write:
-                write_section(args.write, marker, text)
+                write_section(args.write, marker, text, group=f"{name}@")
     return 0
 
 

@@ -475,9 +475,10 @@ def environment_line(records, command):
     return f"Measured {first['date'][:10]} on {first['device']}; {listed}; `{command}`."
 
 
-def write_section(path, name, text):
-    """Replace (or append) the generated section `name` of the Markdown file `path`: the text
-    between `<!-- bench:NAME -->` and `<!-- /bench:NAME -->`."""
+def write_section(path, name, text, *, group=None):
+    """Replace (or add) the generated section `name` of the Markdown file `path`: the text
+    between `<!-- bench:NAME -->` and `<!-- /bench:NAME -->`. A new section goes after the last
+    section whose name starts with `group` (the same benchmark on another machine), else at the end."""
     start, end = f"<!-- bench:{name} -->", f"<!-- /bench:{name} -->"
     block = f"{start}\n{text.strip()}\n{end}"
     try:
@@ -485,9 +486,14 @@ def write_section(path, name, text):
             current = f.read()
     except FileNotFoundError:
         current = ""
+    sibling = f"<!-- /bench:{group}" if group else None
     if start in current and end in current:
         before, rest = current.split(start, 1)
         updated = before + block + rest.split(end, 1)[1]
+    elif sibling and sibling in current:
+        before, rest = current.rsplit(sibling, 1)
+        closing, after = rest.split("-->", 1)
+        updated = f"{before}{sibling}{closing}-->\n\n{block}{after}"
     else:
         updated = current.rstrip("\n") + ("\n\n" if current else "") + block + "\n"
     with open(path, "w") as f:

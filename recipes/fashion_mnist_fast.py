@@ -5,7 +5,8 @@ recipe", `python benchmarks/run_benchmarks.py fast_recipe`, 2026-12-01):
   95.9 s of training, epochs of 7–12 s: target met;
 - AMD EPYC without AVX512, 2 cores, float32 (what `mixed_precision="auto"` picks there):
   median 0.9310 with flip TTA (0.9287 without) in 272.8 s, epochs of 23–34 s: same accuracy,
-  target not met; this CPU trains the network at 2,563 examples/s in float32.
+  target not met; this CPU trains the network at 2,686 examples/s in float32 (1.06× plain
+  PyTorch's 2,529, section "Plain PyTorch peers").
 
 Choices, each from a measurement on 2 CPU cores (TensorFlow backend; the Intel Xeon unless said):
 - a small VGG-style CNN (the VGG builder's config table, Simonyan & Zisserman 2015, with batch
@@ -22,8 +23,9 @@ Choices, each from a measurement on 2 CPU cores (TensorFlow backend; the Intel X
   weights where the CPU has native bfloat16 (AVX512-BF16 or AMX) or on an accelerator, float32
   elsewhere. On the Intel Xeon with AMX: 5,558 / 4,045 / 6,343 training examples/s in
   bfloat16 vs 4,229 / 4,054 / 4,037 in float32 (the `dlrecipes bench` command above with this
-  config, `--mixed-precision mixed_bfloat16`, three alternating runs); on the AMD EPYC, 310 vs
-  2,563 (bfloat16 emulated: 8.3× slower). TensorFlow without XLA (the
+  config, `--mixed-precision mixed_bfloat16`, three alternating runs); on the AMD EPYC, 341 vs
+  2,686, bfloat16 at 0.127× of float32's speed in paired rounds (docs/BENCHMARKS.md, section
+  "float32 vs bfloat16", `python benchmarks/run_benchmarks.py precision`). TensorFlow without XLA (the
   measured default: XLA was 1.3–2.6× slower, docs/BENCHMARKS.md; for this network in bfloat16
   1,630 / 1,639 vs 5,879 / 5,510 examples/s, the same command with `--jit true|false`). On
   Keras' JAX and PyTorch backends the recipe trains 5.6× and 2.2× slower than on TensorFlow, and

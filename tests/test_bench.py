@@ -150,6 +150,17 @@ def test_write_section_replaces_only_its_own_section(tmp_path):
         "<!-- bench:pipeline -->\nnew table\n<!-- /bench:pipeline -->\n\n"
         "<!-- bench:defaults -->\ndefaults table\n<!-- /bench:defaults -->\n"
     )
+    bench.write_section(path, "pipeline@cpu-a", "table of A")
+    bench.write_section(path, "precision@cpu-b", "precision of B", group="precision@")  # no sibling: at the end
+    bench.write_section(path, "pipeline@cpu-b", "table of B", group="pipeline@")  # after its sibling
+    assert path.read_text() == (
+        "# Benchmarks\n\nhand-written intro\n\n"
+        "<!-- bench:pipeline -->\nnew table\n<!-- /bench:pipeline -->\n\n"
+        "<!-- bench:defaults -->\ndefaults table\n<!-- /bench:defaults -->\n\n"
+        "<!-- bench:pipeline@cpu-a -->\ntable of A\n<!-- /bench:pipeline@cpu-a -->\n\n"
+        "<!-- bench:pipeline@cpu-b -->\ntable of B\n<!-- /bench:pipeline@cpu-b -->\n\n"
+        "<!-- bench:precision@cpu-b -->\nprecision of B\n<!-- /bench:precision@cpu-b -->\n"
+    )
 
 
 @pytest.mark.parametrize(

@@ -39,6 +39,7 @@ def test_loss_falls_and_metrics_are_consistent(short_run):
     assert metrics["epochs_run"] == 3 == len(history["epoch"])
     assert metrics["train_examples"] == 2000
     assert metrics["trainable_params"] == 61_706  # REFERENCE.md §1
+    assert metrics["dtype_policy"] == "float32"  # the recipe sets no mixed precision
     assert metrics["best_epoch"] == reporting.best_epoch(history, "val_loss")
     assert metrics["test_accuracy"] > 0.5  # ten classes: chance is 0.1
     on_disk = json.loads((short_run.run_dir / "metrics.json").read_text())
