@@ -130,7 +130,7 @@ def backends():
     (dlrecipes.training.compile_defaults), 28×28×1 input, batch 128, 10 timed steps × 3 repeats.
     Ratios are to the TensorFlow row."""
     rows = []
-    for model in SMALL_MODELS[:2]:
+    for model in SMALL_MODELS:
         rows.append([
             measure_isolated(make_spec(**model, **FASHION, batch_size=128, steps=10, **_defaults(b)), b)
             for b in installed_backends()
@@ -159,20 +159,19 @@ def torch_peers():
     return rows
 
 
-def pipeline():
-    """TensorFlow backend at its compile defaults, batch 128, 3 repeats of a whole epoch (429 steps)
-    for LeNet-5 and of 40 steps for ResNet-20: the first batch of the pipeline repeated from
-    memory (`memory:`), then the package's pipeline `load('fashion_mnist').as_dataset('train',
-    128)` (`pipeline:`, shuffled, standardised). Each timed `fit` starts a new iterator, i.e.
-    refills the 55,000-image shuffle buffer, as every epoch of training does. Target: pipeline ≥
-    0.95 × memory."""
+def pipeline(rounds=5):
+    """TensorFlow backend at its compile defaults, batch 128, LeNet-5 and ResNet-20: the first batch
+    of the pipeline repeated from memory (`memory:`, first row) and the package's pipeline
+    `load('fashion_mnist').as_dataset('train', 128)` (`pipeline:`, shuffled, standardised),
+    measured as a pair in one process: 5 rounds each timing a whole epoch (429 steps; 40 steps for
+    ResNet-20) of one then of the other, order alternating. Each timed `fit` starts a new iterator,
+    i.e. refills the 55,000-image shuffle buffer, as every epoch of training does. Target: pipeline
+    ≥ 0.95 × memory."""
     rows = []
-    for model, steps in zip(SMALL_MODELS[:2], (55_000 // 128, 40)):
-        rows.append([
-            measure_isolated(make_spec(**model, batch_size=128, steps=steps, data=f"{kind}:fashion_mnist",
-                                       **_defaults("tensorflow")))
-            for kind in ("memory", "pipeline")
-        ])
+    for model, steps in zip(SMALL_MODELS, (55_000 // 128, 40)):
+        specs = [make_spec(**model, batch_size=128, steps=steps, repeats=rounds, data=f"{kind}:fashion_mnist",
+                           **_defaults("tensorflow")) for kind in ("memory", "pipeline")]
+        rows.append(_paired(specs, processes=1))
     return rows
 
 
@@ -262,7 +261,7 @@ def defaults():
         "torch": [(False, 1)],  # Keras' torch trainer refuses steps_per_execution > 1
     }
     rows = []
-    for model in SMALL_MODELS[:2]:
+    for model in SMALL_MODELS:
         for backend in installed_backends():
             rows.append([
                 measure_isolated(make_spec(**model, **FASHION, batch_size=128, steps=20, jit_compile=jit,
@@ -312,7 +311,8 @@ def fast_recipe_peers(seed=0):
     """recipes/fashion_mnist_fast.py trained with seed 0 by each peer, one fresh process each: our
     engine on Keras' TensorFlow, JAX and PyTorch backends (those installed), then the same recipe
     written in plain PyTorch (benchmarks/torch_peers.py `--train-fast-recipe`: same network,
-    data, schedule, regularisation, bfloat16 autocast and flip TTA; PyTorch's default
+    data, schedule, regularisation, precision (bfloat16 autocast where the recipe's
+    `mixed_precision="auto"` takes bfloat16) and flip TTA; PyTorch's default
     initialisation and batch-norm settings). Every peer trains the whole recipe, 10 epochs, so
     accuracies are compared at each one's own training time; time ratio = training time ÷ that of
     Keras on TensorFlow."""
@@ -329,15 +329,21 @@ def fast_recipe_peers(seed=0):
     return [{**run, "device": cpu_description()} for run in runs]
 
 
+def _precision(run):
+    """A training run's dtype policy (runs before 2026-12-01's `dtype_policy` field: "-")."""
+    return run.get("dtype_policy", "-")
+
+
 def fast_recipe_peers_markdown(runs):
     lines = [
-        "| peer | test accuracy | with flip TTA | training (s) | time ratio | per-epoch (s) | load before → after |",
-        "|---|---:|---:|---:|---:|---|---|",
+        "| peer | precision | test accuracy | with flip TTA | training (s) | time ratio | per-epoch (s) "
+        "| load before → after |",
+        "|---|---|---:|---:|---:|---:|---|---|",
     ]
     for run in runs:  # time ratio: to the first peer, Keras on TensorFlow
         epochs = ", ".join(f"{t:.0f}" for t in run["epoch_s"])
         lines.append(
-            f"| {run['peer']} | {run['test_accuracy']:.4f} | {run['test_accuracy_flip_tta']:.4f} "
+            f"| {run['peer']} | {_precision(run)} | {run['test_accuracy']:.4f} | {run['test_accuracy_flip_tta']:.4f} "
             f"| {run['wall_time_s']:.1f} | {run['wall_time_s'] / runs[0]['wall_time_s']:.2f} | {epochs} "
             f"| {run['load'][0]:.1f} → {run['load'][1]:.1f} |"
         )
@@ -346,15 +352,16 @@ def fast_recipe_peers_markdown(runs):
 
 def fast_recipe_markdown(runs):
     lines = [
-        "| seed | test accuracy | with flip TTA | training (s) | epochs | per-epoch (s) | load before → after |",
-        "|---:|---:|---:|---:|---:|---|---|",
+        "| seed | precision | test accuracy | with flip TTA | training (s) | epochs | per-epoch (s) "
+        "| load before → after |",
+        "|---:|---|---:|---:|---:|---:|---|---|",
     ]
     tta = "test_accuracy_flip_tta" in runs[0]  # the recipe's result when it has flip TTA
     for seed, run in enumerate(runs):
         epochs = ", ".join(f"{t:.0f}" for t in run["epoch_s"])
         with_tta = f"{run['test_accuracy_flip_tta']:.4f}" if tta else "-"
         lines.append(
-            f"| {seed} | {run['test_accuracy']:.4f} | {with_tta} | {run['wall_time_s']:.1f} | {run['epochs_run']} "
+            f"| {seed} | {_precision(run)} | {run['test_accuracy']:.4f} | {with_tta} | {run['wall_time_s']:.1f} | {run['epochs_run']} "
             f"| {epochs} | {run['load'][0]:.1f} → {run['load'][1]:.1f} |"
         )
     accuracy = statistics.median(run["test_accuracy_flip_tta" if tta else "test_accuracy"] for run in runs)

@@ -334,7 +334,7 @@ def measure(spec):
     return subject.record(train, infer)
 
 
-PAIRED_SETTINGS = ("batch_size", "steps", "repeats", "warmup", "data")
+PAIRED_SETTINGS = ("batch_size", "steps", "repeats", "warmup")  # the rounds' shape
 
 
 def check_paired(specs):
@@ -346,7 +346,7 @@ def check_paired(specs):
         values = [spec[key] for spec in specs]
         if len(set(map(json.dumps, values))) > 1:
             raise ConfigError(
-                f"Paired models must share {key} (the same rounds of the same batches). "
+                f"Paired measurements must share {key} (every round times the same steps). "
                 f"Received: {key}={values}"
             )
     return specs

@@ -72,7 +72,7 @@ def test_paired_measurement_alternates_models_and_compares_round_by_round():
     [
         ([dict(model="lenet5")], "at least two models"),
         ([dict(model="lenet5"), dict(model="lenet5", batch_size=16)], "must share batch_size.*\\[32, 16\\]"),
-        ([dict(model="lenet5"), dict(model="lenet5", data="memory:fashion_mnist")], "must share data"),
+        ([dict(model="lenet5"), dict(model="lenet5", steps=20)], "must share steps"),
     ],
 )
 def test_paired_measurement_refuses_unlike_settings(specs, message):
