@@ -364,8 +364,7 @@ def measure_paired(specs):
     rates = {kind: [[0.0] * rounds for _ in subjects] for kind in ("train", "infer")}
     for kind, rate in (("train", _Subject.train_rate), ("infer", _Subject.infer_rate)):
         for r in range(rounds):
-            for i in (r + k for k in range(len(subjects))):
-                index = i % len(subjects)
+            for index in ((r + k) % len(subjects) for k in range(len(subjects))):  # rotated order
                 rates[kind][index][r] = rate(subjects[index])
     run = f"{os.getpid()}@{datetime.datetime.now(datetime.timezone.utc).isoformat()}"
     records = []
