@@ -66,11 +66,11 @@ def _fast_cnn():
     return {"model": model.name, "options": json.loads(json.dumps(model.builder_kwargs()))}
 
 
-def _paired(specs, processes):
+def _paired(specs, processes, backend="tensorflow"):
     """`specs` measured together (`dlrecipes.bench.measure_paired`: timed runs alternating in one
-    process, compared round by round) in `processes` fresh processes; per spec, the first
-    process' record with every process' rounds."""
-    runs = [measure_paired_isolated(specs) for _ in range(processes)]
+    process, compared round by round) in `processes` fresh processes of `backend`; per spec, the
+    first process' record with every process' rounds."""
+    runs = [measure_paired_isolated(specs, backend) for _ in range(processes)]
     merged = []
     for records in zip(*runs):
         rounds = {key: [value for record in records for value in record[key]]
@@ -250,24 +250,26 @@ def epoch_start_markdown(runs):
     return "\n".join([*lines, "", f"First batch of every epoch but the first: {'; '.join(summary)}."])
 
 
-def defaults():
-    """`model.compile(jit_compile=..., steps_per_execution=...)` per backend, 28×28×1, batch 128, 20
-    timed steps × 3 repeats; ratios to the first row of each block. The fastest setting of each
-    backend is its default in dlrecipes.training.compile_defaults (JAX always compiles with XLA;
-    torch.compile is left to GPU measurements)."""
-    grid = {
-        "tensorflow": [(False, 1), (False, 10), (True, 1), (True, 10)],
-        "jax": [(True, 1), (True, 10)],
-        "torch": [(False, 1)],  # Keras' torch trainer refuses steps_per_execution > 1
-    }
+DEFAULTS_GRID = {  # (jit_compile, steps_per_execution) per backend, the first one each block's base
+    "tensorflow": [(False, 1), (False, 10), (True, 1), (True, 10)],
+    "jax": [(True, 1), (True, 10)],  # JAX always compiles with XLA
+}
+
+
+def defaults(processes=2, rounds=4):
+    """`model.compile(jit_compile=..., steps_per_execution=...)` per backend, measured as a set of
+    pairs: one block per model and backend, all its settings built in one process, 4 rounds of 20
+    training steps each, order rotating, in 2 fresh processes; ratios (median of the 8 rounds'
+    ratios, quartiles below each table) to the block's first row. Models: LeNet-5 and ResNet-20 at
+    batch 128 and the speed recipe's network at its batch 256, 28×28×1. The fastest setting of each
+    backend is its default in dlrecipes.training.compile_defaults. Keras' torch trainer refuses
+    steps_per_execution > 1, and torch.compile is left to GPU measurements, so torch has no grid."""
     rows = []
-    for model in SMALL_MODELS:
-        for backend in installed_backends():
-            rows.append([
-                measure_isolated(make_spec(**model, **FASHION, batch_size=128, steps=20, jit_compile=jit,
-                                           steps_per_execution=spe), backend)
-                for jit, spe in grid[backend]
-            ])
+    for model, batch in ((SMALL_MODELS[0], 128), (SMALL_MODELS[1], 128), (_fast_cnn(), 256)):
+        for backend in (b for b in installed_backends() if b in DEFAULTS_GRID):
+            specs = [make_spec(**model, **FASHION, batch_size=batch, steps=20, repeats=rounds, jit_compile=jit,
+                               steps_per_execution=spe) for jit, spe in DEFAULTS_GRID[backend]]
+            rows.append(_paired(specs, processes, backend))
     return rows
 
 
