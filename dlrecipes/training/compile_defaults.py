@@ -5,9 +5,13 @@ CPU cores (2026-12-01, LeNet-5 and ResNet-20, batch 128): TensorFlow without XLA
 1.3–2.6× faster than with it, and steps_per_execution=10 was slower (0.87× and 0.53×); JAX
 (always XLA) was 1.03–1.04× faster with 10 steps per execution (1.5–2.5× in an earlier run
 under load, when dispatch cost more); Keras' torch trainer allows only 1. On an AMD EPYC
-without AVX512 (the same section for that machine) XLA with 10 steps per execution trained
-LeNet-5 1.45× and ResNet-20 1.07× faster, but the speed recipe's network at 0.63× (paired,
-`dlrecipes.bench.measure_paired`): the defaults stay. On an accelerator, where nothing has been
+without AVX512 the section is paired (the settings of one model alternating in one process,
+median of 8 rounds' ratios): on TensorFlow, XLA with 10 steps per execution trained LeNet-5
+1.63× and ResNet-20 1.08× faster, but the speed recipe's network at 0.56× (XLA alone 0.56×,
+steps_per_execution=10 alone 1.02×); JAX's 10 steps per execution 1.02×, 0.96× and 1.04×. With
+XLA slower on the Intel Xeon for both small models and on both CPUs for the recipe's network,
+the TensorFlow default stays without XLA; a model measured faster with XLA can ask for it
+(`jit_compile=True` in its recipe). On an accelerator, where nothing has been
 measured yet, Keras' own defaults apply.
 `dtype_policy` builds a model under a mixed-precision policy (Micikevicius et al. 2018);
 `"auto"` picks it from the hardware (`auto_precision`)."""
