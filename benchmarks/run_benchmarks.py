@@ -265,7 +265,7 @@ def defaults(processes=2, rounds=4):
     backend is its default in dlrecipes.training.compile_defaults. Keras' torch trainer refuses
     steps_per_execution > 1, and torch.compile is left to GPU measurements, so torch has no grid."""
     rows = []
-    for model, batch in ((SMALL_MODELS[0], 128), (SMALL_MODELS[1], 128), (_fast_cnn(), 256)):
+    for model, batch in [*((small, 128) for small in SMALL_MODELS), (_fast_cnn(), 256)]:
         for backend in (b for b in installed_backends() if b in DEFAULTS_GRID):
             specs = [make_spec(**model, **FASHION, batch_size=batch, steps=20, repeats=rounds, jit_compile=jit,
                                steps_per_execution=spe) for jit, spe in DEFAULTS_GRID[backend]]
