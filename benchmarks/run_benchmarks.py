@@ -15,7 +15,8 @@ Sections (all when none is named):
   package's in-memory pipelines run with it off);
 - `defaults`: jit_compile × steps_per_execution per backend, the measurements behind
   dlrecipes.training.compile_defaults; `precision`: float32 vs mixed_bfloat16 for the speed
-  recipe's network, behind its `mixed_precision="auto"`;
+  recipe's network, behind its `mixed_precision="auto"`; `onednn`: TensorFlow's oneDNN CPU
+  kernels off vs on, behind the package's TF_ENABLE_ONEDNN_OPTS=1;
 - `fast_recipe`: the speed recipe trained with three seeds; `fast_recipe_peers`: the same recipe
   on the other backends and in plain PyTorch.
 
@@ -76,11 +77,18 @@ def _paired(specs, processes, backend="tensorflow"):
         rounds = {key: [value for record in records for value in record[key]]
                   for key in ("train_examples_per_s_repeats", "infer_examples_per_s_repeats",
                               "train_ratio_repeats", "infer_ratio_repeats")}
-        merged.append({**records[0], **rounds, "paired_run": " + ".join(run[0]["paired_run"] for run in runs),
-                       "train_examples_per_s": statistics.median(rounds["train_examples_per_s_repeats"]),
-                       "infer_examples_per_s": statistics.median(rounds["infer_examples_per_s_repeats"]),
-                       "peak_rss_mib": max(r["peak_rss_mib"] for r in records)})
+        merged.append(_merged(records, rounds, " + ".join(run[0]["paired_run"] for run in runs)))
     return merged
+
+
+def _merged(records, rounds, paired_run):
+    """One subject's `records` as one: the first with the per-round lists `rounds`, their medians,
+    the step time of the median and the largest peak RSS, marked as one paired run for `compare`."""
+    train = statistics.median(rounds["train_examples_per_s_repeats"])
+    return {**records[0], **rounds, "paired_run": paired_run, "train_examples_per_s": train,
+            "train_step_s": records[0]["spec"]["batch_size"] / train,
+            "infer_examples_per_s": statistics.median(rounds["infer_examples_per_s_repeats"]),
+            "peak_rss_mib": max(record["peak_rss_mib"] for record in records)}
 
 
 def paired_summary(block):
@@ -250,6 +258,12 @@ def epoch_start_markdown(runs):
     return "\n".join([*lines, "", f"First batch of every epoch but the first: {'; '.join(summary)}."])
 
 
+def _step_models():
+    """(bench model, batch size): LeNet-5 and ResNet-20 at batch 128, the speed recipe's network at
+    its batch 256."""
+    return [*((small, 128) for small in SMALL_MODELS), (_fast_cnn(), 256)]
+
+
 DEFAULTS_GRID = {  # (jit_compile, steps_per_execution) per backend, the first one each block's base
     "tensorflow": [(False, 1), (False, 10), (True, 1), (True, 10)],
     "jax": [(True, 1), (True, 10)],  # JAX always compiles with XLA
@@ -265,12 +279,52 @@ def defaults(processes=2, rounds=4):
     backend is its default in dlrecipes.training.compile_defaults. Keras' torch trainer refuses
     steps_per_execution > 1, and torch.compile is left to GPU measurements, so torch has no grid."""
     rows = []
-    for model, batch in [*((small, 128) for small in SMALL_MODELS), (_fast_cnn(), 256)]:
+    for model, batch in _step_models():
         for backend in (b for b in installed_backends() if b in DEFAULTS_GRID):
             specs = [make_spec(**model, **FASHION, batch_size=batch, steps=20, repeats=rounds, jit_compile=jit,
                                steps_per_execution=spe) for jit, spe in DEFAULTS_GRID[backend]]
             rows.append(_paired(specs, processes, backend))
     return rows
+
+
+ONEDNN_SETTINGS = ("0", "1")  # TF_ENABLE_ONEDNN_OPTS: off (each block's first row), on
+
+
+def onednn(rounds=4):
+    """TensorFlow's oneDNN CPU kernels off (first row) and on: TF_ENABLE_ONEDNN_OPTS=0 / 1, read
+    once when TensorFlow loads, so every measurement is its own fresh process. LeNet-5 and
+    ResNet-20 at batch 128 and the speed recipe's network at its batch 256, 28×28×1, at the
+    TensorFlow compile defaults, 20 timed steps × 3 repeats per process; 4 rounds, each measuring
+    both settings one after the other, order alternating; ratio (on ÷ off) = the median of the
+    rounds' ratios of the processes' medians, quartiles below each table. TensorFlow turns oneDNN
+    on by itself only on CPUs with AVX512-VNNI, AVX512-BF16 or AMX; dlrecipes sets
+    TF_ENABLE_ONEDNN_OPTS=1 unless it is set already (dlrecipes/__init__.py)."""
+    rows = []
+    for model, batch in _step_models():
+        spec = make_spec(**model, **FASHION, batch_size=batch, steps=20, **_defaults("tensorflow"))
+        runs = {setting: [] for setting in ONEDNN_SETTINGS}
+        for r in range(rounds):
+            for setting in ONEDNN_SETTINGS[::1 if r % 2 == 0 else -1]:
+                runs[setting].append(measure_isolated(spec, env={"TF_ENABLE_ONEDNN_OPTS": setting}))
+        rows.append(_rounds_of_processes([runs[setting] for setting in ONEDNN_SETTINGS]))
+    return rows
+
+
+def _rounds_of_processes(runs):
+    """Per subject, its records of fresh processes measured round by round alongside the other
+    subjects' (`runs[s][r]`): one record, whose repeats are the rounds' medians and whose ratios
+    are per round to the first subject's."""
+    paired = " + ".join(record["date"] for record in runs[0])
+    merged = []
+    for records in runs:
+        rounds = {f"{kind}_examples_per_s_repeats": [record[f"{kind}_examples_per_s"] for record in records]
+                  for kind in ("train", "infer")}
+        for kind in ("train", "infer"):
+            rounds[f"{kind}_ratio_repeats"] = [
+                mine[f"{kind}_examples_per_s"] / base[f"{kind}_examples_per_s"] for mine, base in zip(records, runs[0])
+            ]
+        merged.append(_merged(records, rounds, f"rounds of fresh processes {paired}"))
+    return merged
 
 
 def _last_json_line(command, backend="tensorflow"):
@@ -387,6 +441,7 @@ SECTIONS = {
     "pipeline": pipeline,
     "epoch_start": epoch_start,
     "defaults": defaults,
+    "onednn": onednn,
     "precision": precision,
     "fast_recipe": fast_recipe,
     "fast_recipe_peers": fast_recipe_peers,
@@ -398,6 +453,7 @@ TITLES = {
     "pipeline": "Input pipeline vs data in memory",
     "epoch_start": "Stalls at the start of an epoch: tf.data autotuning",
     "defaults": "Measured compile defaults",
+    "onednn": "TensorFlow's oneDNN CPU kernels off vs on",
     "precision": "float32 vs bfloat16",
     "fast_recipe": "Speed recipe: Fashion-MNIST ≥ 93 % in 120 s on 2 CPU cores",
     "fast_recipe_peers": "Speed recipe vs its peers: the same recipe on other backends and in plain PyTorch",

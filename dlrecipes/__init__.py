@@ -5,6 +5,11 @@ import os
 import sys
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # before TensorFlow loads: no C++ info logs
+# TensorFlow's oneDNN CPU kernels, which it turns on by itself only where the CPU has
+# AVX512-VNNI, AVX512-BF16 or AMX: on an AVX2-only CPU they trained our networks faster
+# (docs/BENCHMARKS.md, section "TensorFlow's oneDNN CPU kernels off vs on"). Read when
+# TensorFlow loads: import dlrecipes first, or set TF_ENABLE_ONEDNN_OPTS=0 to keep Eigen's kernels.
+os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")
 # Keras builds and loads functional graphs recursively, one Python frame per layer of the
 # longest path: ResNet-1202 (~4,200 layers deep) needs more than Python's default 1,000.
 sys.setrecursionlimit(max(sys.getrecursionlimit(), 20_000))

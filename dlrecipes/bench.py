@@ -166,6 +166,15 @@ def _backend_device(backend):
     return ((gpu_description() or "GPU") if gpu else cpu_description()), gpu
 
 
+def _onednn_enabled(backend):
+    """Whether TensorFlow runs its oneDNN CPU kernels in this process (None on other backends)."""
+    if backend != "tensorflow":
+        return None
+    from tensorflow.python.util import _pywrap_util_port  # TensorFlow's own switch, after its env var
+
+    return bool(_pywrap_util_port.IsMklEnabled())
+
+
 def _device_peak_mib(backend):
     if backend == "tensorflow":
         import tensorflow as tf
@@ -307,6 +316,7 @@ class _Subject:
             "backend": self.backend,
             "device": self.device,
             "versions": _versions(self.backend),
+            "onednn": _onednn_enabled(self.backend),
             "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
             "trainable_params": count_params(self.model)[0],
             "macs_per_example": macs,
@@ -381,9 +391,9 @@ def measure_paired(specs):
 # ---------------------------------------------------------------- in the calling process
 
 
-def _in_fresh_process(mode, payload, backend, timeout, what):
+def _in_fresh_process(mode, payload, backend, timeout, what, env=None):
     check_choice("backend", backend, BACKENDS)
-    env = {**os.environ, "KERAS_BACKEND": backend, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    env = {**os.environ, **(env or {}), "KERAS_BACKEND": backend, "TF_CPP_MIN_LOG_LEVEL": "3"}
     command = [sys.executable, "-m", "dlrecipes.bench", mode, json.dumps(payload)]
     result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=timeout, check=False)
     if result.returncode != 0:
@@ -391,10 +401,10 @@ def _in_fresh_process(mode, payload, backend, timeout, what):
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def measure_isolated(spec, backend="tensorflow", *, timeout=None):
-    """`measure(spec)` in a fresh process with KERAS_BACKEND=`backend`."""
+def measure_isolated(spec, backend="tensorflow", *, timeout=None, env=None):
+    """`measure(spec)` in a fresh process with KERAS_BACKEND=`backend` and the variables `env`."""
     spec = make_spec(**spec)
-    return _in_fresh_process("--child", spec, backend, timeout, spec["model"])
+    return _in_fresh_process("--child", spec, backend, timeout, spec["model"], env)
 
 
 def measure_paired_isolated(specs, backend="tensorflow", *, timeout=None):
@@ -440,6 +450,8 @@ def label(record):
         parts.append(spec["mixed_precision"])
     if spec["data"] != "synthetic":
         parts.append(spec["data"])
+    if record.get("onednn") is False:  # records before 2026-12-01 lack the field
+        parts.append("oneDNN off")
     return " ".join(str(p) for p in parts)
 
 

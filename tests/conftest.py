@@ -10,6 +10,8 @@ import pytest
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
+import dlrecipes  # noqa: E402,F401  (before any test module imports Keras: the package's TensorFlow settings apply)
+
 FASHION_MNIST_DIR = pathlib.Path("/usr/share/datasets/fashion-mnist")
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 # XLA's CPU compiler otherwise spends ~1 s per small function in its LLVM passes.

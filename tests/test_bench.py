@@ -14,16 +14,20 @@ from dlrecipes.errors import ConfigError
 from dlrecipes.training import compile_defaults
 from dlrecipes.training.compile_defaults import COMPILE_DEFAULTS, on_accelerator
 from dlrecipes.training.engine import compiled_model, load_data
+from tests.conftest import run_python
 
 RECORD_FIELDS = {
     "spec", "backend", "device", "versions", "date", "trainable_params", "macs_per_example",
     "compile_s", "predict_compile_s", "train_examples_per_s", "train_step_s",
     "train_examples_per_s_repeats", "infer_examples_per_s", "infer_examples_per_s_repeats",
-    "baseline_rss_mib", "peak_rss_mib", "device_peak_mib", "peak_tflops", "mfu",
+    "baseline_rss_mib", "peak_rss_mib", "device_peak_mib", "peak_tflops", "mfu", "onednn",
 }
 # LeNet-5 at 32×32×1 (LeCun et al. 1998): C1 28²·25·6 + C3 10²·25·6·16 + C5 400·120 + F6 120·84
 # + output 84·10 multiply-accumulates; 61,706 trainable parameters (REFERENCE.md §2).
 LENET5_MACS = 28 * 28 * 25 * 6 + 10 * 10 * 25 * 6 * 16 + 400 * 120 + 120 * 84 + 84 * 10
+
+
+ONEDNN_VARIABLE = "TF_ENABLE_ONEDNN_OPTS"
 
 
 def _record(device, train, infer=100.0):
@@ -44,6 +48,9 @@ def test_measure_records_a_tiny_model_consistently():
     assert record["peak_rss_mib"] >= record["baseline_rss_mib"] > 0
     assert record["compile_s"] > 0 and record["backend"] == keras.backend.backend()
     assert record["versions"]["keras"] == keras.__version__
+    # dlrecipes turns TensorFlow's oneDNN CPU kernels on (docs/BENCHMARKS.md, section "TensorFlow's
+    # oneDNN CPU kernels off vs on"); conftest imports it before Keras loads TensorFlow.
+    assert record["onednn"] is (True if record["backend"] == "tensorflow" else None)
     if not on_accelerator(record["backend"]):
         assert record["device"] == bench.cpu_description()
         assert record["mfu"] is None and record["device_peak_mib"] is None  # CPU peak unknown
@@ -65,6 +72,17 @@ def test_paired_measurement_alternates_models_and_compares_round_by_round():
     assert ratio["train_ratio"] == statistics.median(other["train_ratio_repeats"])
     unpaired = {**other, "paired_run": None}  # a record of another run: ratio of the medians
     assert bench.compare([base, unpaired])[1]["train_ratio"] == other["train_examples_per_s"] / base["train_examples_per_s"]
+
+
+@pytest.mark.parametrize("setting, enabled", [(None, True), ("0", False)])
+def test_importing_dlrecipes_turns_onednn_on_unless_the_user_set_it(setting, enabled):
+    variable = f"os.environ[{ONEDNN_VARIABLE!r}]"
+    given = f"{variable} = {setting!r}" if setting else f"os.environ.pop({ONEDNN_VARIABLE!r}, None)"
+    code = (f"import os; {given}; import dlrecipes, keras; "
+            "from dlrecipes.bench import _onednn_enabled; print(_onednn_enabled('tensorflow'))")
+    result = run_python(code, env={"KERAS_BACKEND": "tensorflow"})
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout.split()[-1] == str(enabled)
 
 
 @pytest.mark.parametrize(
