@@ -11,7 +11,11 @@ median of 8 rounds' ratios): on TensorFlow, XLA with 10 steps per execution trai
 steps_per_execution=10 alone 1.02×); JAX's 10 steps per execution 1.02×, 0.96× and 1.04×. With
 XLA slower on the Intel Xeon for both small models and on both CPUs for the recipe's network,
 the TensorFlow default stays without XLA; a model measured faster with XLA can ask for it
-(`jit_compile=True` in its recipe). On an accelerator, where nothing has been
+(`jit_compile=True` in its recipe). The AMD EPYC's section ran with TensorFlow's oneDNN
+kernels off, TensorFlow's own choice on that CPU; with them on, as dlrecipes sets them since
+(section "TensorFlow's oneDNN CPU kernels off vs on"), the no-XLA rows train 2.20×, 1.46× and
+1.39× faster, more than XLA's gain in each case (that comparison spans two sections, not one
+paired run). On an accelerator, where nothing has been
 measured yet, Keras' own defaults apply.
 `dtype_policy` builds a model under a mixed-precision policy (Micikevicius et al. 2018);
 `"auto"` picks it from the hardware (`auto_precision`)."""
