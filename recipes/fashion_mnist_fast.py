@@ -3,10 +3,11 @@ training on 2 CPU cores (median of 3 seeds). Measured (docs/BENCHMARKS.md, secti
 recipe", `python benchmarks/run_benchmarks.py fast_recipe`, 2026-12-01):
 - Intel Xeon with AMX, 2 cores, bfloat16: median 0.9316 with flip TTA (0.9281 without) in
   95.9 s of training, epochs of 7–12 s: target met;
-- AMD EPYC without AVX512, 2 cores, float32 (what `mixed_precision="auto"` picks there):
-  median 0.9310 with flip TTA (0.9287 without) in 272.8 s, epochs of 23–34 s: same accuracy,
-  target not met; this CPU trains the network at 2,686 examples/s in float32 (1.06× plain
-  PyTorch's 2,529, section "Plain PyTorch peers").
+- AMD EPYC without AVX512, 2 cores, float32 (what `mixed_precision="auto"` picks there), with
+  TensorFlow's oneDNN kernels on (dlrecipes' setting, section "TensorFlow's oneDNN CPU kernels
+  off vs on": 1.39× this network's training speed): median 0.9308 with flip TTA (0.9291
+  without) in 241.4 s, epochs of 18–28 s: same accuracy, target not met (272.8 s in the
+  previous run, with oneDNN off).
 
 Choices, each from a measurement on 2 CPU cores (TensorFlow backend; the Intel Xeon unless said):
 - a small VGG-style CNN (the VGG builder's config table, Simonyan & Zisserman 2015, with batch
@@ -23,14 +24,15 @@ Choices, each from a measurement on 2 CPU cores (TensorFlow backend; the Intel X
   weights where the CPU has native bfloat16 (AVX512-BF16 or AMX) or on an accelerator, float32
   elsewhere. On the Intel Xeon with AMX: 5,558 / 4,045 / 6,343 training examples/s in
   bfloat16 vs 4,229 / 4,054 / 4,037 in float32 (the `dlrecipes bench` command above with this
-  config, `--mixed-precision mixed_bfloat16`, three alternating runs); on the AMD EPYC, 341 vs
-  2,686, bfloat16 at 0.127× of float32's speed in paired rounds (docs/BENCHMARKS.md, section
+  config, `--mixed-precision mixed_bfloat16`, three alternating runs); on the AMD EPYC, 276 vs
+  2,191 with oneDNN on, bfloat16 at 0.117× of float32's speed in paired rounds (docs/BENCHMARKS.md, section
   "float32 vs bfloat16", `python benchmarks/run_benchmarks.py precision`). TensorFlow without XLA (the
   measured default: XLA was 1.3–2.6× slower, docs/BENCHMARKS.md; for this network in bfloat16
   1,630 / 1,639 vs 5,879 / 5,510 examples/s, the same command with `--jit true|false`). On
   Keras' JAX and PyTorch backends the recipe trains 5.6× and 2.2× slower than on TensorFlow, and
   plain PyTorch takes 0.78× the time (section "Speed recipe vs its peers"); on the AMD EPYC, in
-  float32, 2.53× and 1.05×, and plain PyTorch 0.63× (177 s, 0.9319 with flip TTA);
+  float32 with oneDNN on, 3.10× and 1.39×, and plain PyTorch 0.82× (205 s, 0.9319 with flip
+  TTA, against our 251 s and 0.9306 in the same run);
 - 10 epochs of SGD with Nesterov momentum 0.9, batch 256, a one-cycle learning rate (Smith &
   Topping 2019) rising from 0.04 to 0.4 over the first quarter, back to 0.04 over the second,
   then annealed to 4e-4;
