@@ -317,12 +317,11 @@ def _rounds_of_processes(runs):
     paired = " + ".join(record["date"] for record in runs[0])
     merged = []
     for records in runs:
-        rounds = {f"{kind}_examples_per_s_repeats": [record[f"{kind}_examples_per_s"] for record in records]
-                  for kind in ("train", "infer")}
+        rounds = {}
         for kind in ("train", "infer"):
-            rounds[f"{kind}_ratio_repeats"] = [
-                mine[f"{kind}_examples_per_s"] / base[f"{kind}_examples_per_s"] for mine, base in zip(records, runs[0])
-            ]
+            rate = f"{kind}_examples_per_s"
+            rounds[f"{rate}_repeats"] = [record[rate] for record in records]
+            rounds[f"{kind}_ratio_repeats"] = [mine[rate] / base[rate] for mine, base in zip(records, runs[0])]
         merged.append(_merged(records, rounds, f"rounds of fresh processes {paired}"))
     return merged
 

@@ -25,8 +25,9 @@ Choices, each from a measurement on 2 CPU cores (TensorFlow backend; the Intel X
   elsewhere. On the Intel Xeon with AMX: 5,558 / 4,045 / 6,343 training examples/s in
   bfloat16 vs 4,229 / 4,054 / 4,037 in float32 (the `dlrecipes bench` command above with this
   config, `--mixed-precision mixed_bfloat16`, three alternating runs); on the AMD EPYC, 276 vs
-  2,191 with oneDNN on, bfloat16 at 0.117× of float32's speed in paired rounds (docs/BENCHMARKS.md, section
-  "float32 vs bfloat16", `python benchmarks/run_benchmarks.py precision`). TensorFlow without XLA (the
+  2,191 with oneDNN on, bfloat16 at 0.117× of float32's speed in paired rounds
+  (docs/BENCHMARKS.md, section "float32 vs bfloat16", `python benchmarks/run_benchmarks.py
+  precision`). TensorFlow without XLA (the
   measured default: XLA was 1.3–2.6× slower, docs/BENCHMARKS.md; for this network in bfloat16
   1,630 / 1,639 vs 5,879 / 5,510 examples/s, the same command with `--jit true|false`). On
   Keras' JAX and PyTorch backends the recipe trains 5.6× and 2.2× slower than on TensorFlow, and
