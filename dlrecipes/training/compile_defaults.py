@@ -6,17 +6,15 @@ CPU cores (2026-12-01, LeNet-5 and ResNet-20, batch 128): TensorFlow without XLA
 (always XLA) was 1.03–1.04× faster with 10 steps per execution (1.5–2.5× in an earlier run
 under load, when dispatch cost more); Keras' torch trainer allows only 1. On an AMD EPYC
 without AVX512 the section is paired (the settings of one model alternating in one process,
-median of 8 rounds' ratios): on TensorFlow, XLA with 10 steps per execution trained LeNet-5
-1.63× and ResNet-20 1.08× faster, but the speed recipe's network at 0.56× (XLA alone 0.56×,
-steps_per_execution=10 alone 1.02×); JAX's 10 steps per execution 1.02×, 0.96× and 1.04×. With
-XLA slower on the Intel Xeon for both small models and on both CPUs for the recipe's network,
-the TensorFlow default stays without XLA; a model measured faster with XLA can ask for it
-(`jit_compile=True` in its recipe). The AMD EPYC's section ran with TensorFlow's oneDNN
-kernels off, TensorFlow's own choice on that CPU; with them on, as dlrecipes sets them since
-(section "TensorFlow's oneDNN CPU kernels off vs on"), the no-XLA rows train 2.20×, 1.46× and
-1.39× faster, more than XLA's gain in each case (that comparison spans two sections, not one
-paired run). On an accelerator, where nothing has been
-measured yet, Keras' own defaults apply.
+median of 8 rounds' ratios) and ran with TensorFlow's oneDNN kernels on, as dlrecipes sets them:
+on TensorFlow, XLA trained LeNet-5, ResNet-20 and the speed recipe's network at 0.64×, 0.94× and
+0.59× (0.74×, 0.94×, 0.59× with 10 steps per execution), and steps_per_execution=10 alone at
+1.07×, 1.00× and 1.03×; JAX's 10 steps per execution 1.06×, 1.00× and 1.01×. (With oneDNN off,
+TensorFlow's own choice on that CPU, XLA had been 1.63× and 1.08× faster for the two small
+models.) XLA being slower on both CPUs for every model measured, the TensorFlow default is
+without it; a model measured faster with XLA can ask for it (`jit_compile=True` in its recipe).
+steps_per_execution stays 1 on TensorFlow: 10 was slower on the Intel Xeon and within 7 % on the
+AMD EPYC. On an accelerator, where nothing has been measured yet, Keras' own defaults apply.
 `dtype_policy` builds a model under a mixed-precision policy (Micikevicius et al. 2018);
 `"auto"` picks it from the hardware (`auto_precision`)."""
 
