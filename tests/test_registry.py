@@ -4,7 +4,8 @@ tested the moment it is registered.
 Every model is built, counted, run forward and trained one step (eagerly: tracing a 150-layer
 graph costs ten times the step itself on 2 CPU cores). The costlier checks (grayscale input,
 feature extraction, save/load in a fresh process, the other backends) run on each family's
-smallest member, which uses the same blocks and layers as the rest of its family.
+smallest member, which uses the same blocks and layers as the rest of its family (the costliest
+narrowed or shortened where they are built once more: NARROW).
 """
 
 import math
@@ -33,6 +34,26 @@ def _family_representatives():
 
 
 REPRESENTATIVES = _family_representatives()
+
+# The costliest representatives narrowed or shortened for the checks that build them once more
+# (save/load in a fresh process, the other backends): the same blocks and code paths with a
+# fraction of their weights or layers. At full width fcn8s and dilated_frontend carry VGG-16's
+# fc6/fc7 as convolutions (134M parameters) that these checks would initialise, update and write
+# to disk for nothing; DenseNet-BC-100's 48 dense layers cost JAX ~60 s of compilation on 2 CPU
+# cores, its 9 at depth 22 the same kinds of layer. The full models are built, counted and
+# trained above.
+NARROW = {
+    "densenet_bc100_k12": {"depth": 22},
+    "dilated_frontend": {"width": 0.125},
+    "fcn8s": {"width": 0.125},
+    "fractalnet20": {"widths": (8, 16, 32, 64, 64)},
+    "vgg16_bn_cifar": {"config": (8, 8, "M", 16, 16, "M", 32, 32, 32, "M", 64, 64, 64, "M", 64, 64, 64, "M")},
+}
+
+
+def build_representative(name, shape, **options):
+    """Family representative `name` for `shape`, narrowed as NARROW says."""
+    return dlrecipes.build_model(name, input_shape=shape, **NARROW.get(name, {}), **options)
 
 
 def test_list_models_wildcards_and_family():
@@ -218,7 +239,7 @@ def test_save_load_in_fresh_process_gives_identical_outputs(tmp_path):
     rng = np.random.default_rng(1)
     for name in REPRESENTATIVES:
         shape = _small_shape(dlrecipes.model_info(name), 3)
-        model = dlrecipes.build_model(name, input_shape=shape, num_classes=4, weight_decay=1e-4)
+        model = build_representative(name, shape, num_classes=4, weight_decay=1e-4)
         x = example_batch(name, shape, batch=2, num_classes=4)[0]
         np.savez(tmp_path / f"{name}_x.npz", *(x if isinstance(x, list) else [x]))  # list: several inputs
         np.save(tmp_path / f"{name}_y.npy", model(x, training=False))  # eager: no graph to trace
@@ -254,10 +275,10 @@ def test_every_family_trains_on_other_backends(backend, chunk):
         f"""
 import numpy as np
 import dlrecipes
-from tests.test_registry import _small_shape, example_batch
+from tests.test_registry import _small_shape, build_representative, example_batch
 for name in {names!r}:
     shape = _small_shape(dlrecipes.model_info(name), 3)
-    model = dlrecipes.build_model(name, input_shape=shape, num_classes=3)
+    model = build_representative(name, shape, num_classes=3)
     loss = dlrecipes.training.losses.build_loss("crossentropy")
     model.compile("sgd", loss=loss)
     x, y, _ = example_batch(name, shape, batch=2, num_classes=3)
