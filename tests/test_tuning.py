@@ -143,7 +143,7 @@ def test_failed_and_nan_trials_are_recorded_and_the_search_goes_on(fashion_mnist
 
 def test_seeded_random_searches_repeat_their_trials(fashion_mnist_dir, tmp_path):
     def sequence(out, seed):
-        search_dir = tune(tiny_space(), out=out, tuner="random", max_trials=3, epochs=1, seed=seed, **TINY)
+        search_dir = tune(tiny_space(), out=out, tuner="random", max_trials=2, epochs=1, seed=seed, **TINY)
         return [(r["optimizer.name"], r["optimizer.learning_rate"], r["val_accuracy"]) for r in rows(search_dir)]
 
     first, second = sequence(tmp_path / "a", 7), sequence(tmp_path / "b", 7)
