@@ -164,7 +164,8 @@ def _batch(data, batch_size, input_shape, num_classes):
     if data == "synthetic":
         return torch.randn(batch_size, channels, height, width), torch.randint(0, num_classes, (batch_size,))
     if data != "memory:fashion_mnist" or (tuple(input_shape), num_classes) != ((28, 28, 1), 10):
-        raise SystemExit(f"--data must be synthetic, or memory:fashion_mnist at 28,28,1 and 10 classes. Received: {data}")
+        raise SystemExit("--data must be synthetic, or memory:fashion_mnist at 28,28,1 and 10 classes. "
+                         f"Received: {data}")
     from dlrecipes.data import load
 
     images, labels = load("fashion_mnist", validation=0).normalized("train")
