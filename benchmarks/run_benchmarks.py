@@ -146,7 +146,10 @@ def backends():
     return rows
 
 
-def _torch_peer(name, batch_size, steps=20, data="memory:fashion_mnist"):
+PEER_DATA = "memory:fashion_mnist"  # the torch_peers section's timed batch, on both sides
+
+
+def _torch_peer(name, batch_size, data, steps=20):
     env = {**os.environ, "KERAS_BACKEND": "torch", "TF_CPP_MIN_LOG_LEVEL": "3"}
     command = [sys.executable, str(HERE / "torch_peers.py"), name, "--batch-size", str(batch_size),
                "--steps", str(steps), "--input-shape", "28,28,1", "--data", data]
@@ -158,14 +161,15 @@ def torch_peers():
     """Plain PyTorch (benchmarks/torch_peers.py, eager, all cores) first, then our builder of the same
     architecture (equal trainable parameters) with Keras on TensorFlow at its compile defaults,
     float32: the speed recipe's network (`fast_cnn`) at its batch 256, ResNet-20 at batch 128;
-    one real Fashion-MNIST batch repeated on both sides (`memory:fashion_mnist`: plain PyTorch is
-    ~1.4× faster on it than on a random batch), 20 timed steps × 3 repeats. Ratios are to plain
-    PyTorch (Keras' own torch backend is in the backends section)."""
+    one real Fashion-MNIST batch (`memory:fashion_mnist`) repeated on both sides, 20 timed steps × 3
+    repeats; third row: plain PyTorch on a random batch (`synthetic`), on which it trains slower
+    while TensorFlow's speed does not depend on the data. Ratios are to plain PyTorch on the real
+    batch (Keras' own torch backend is in the backends section)."""
     rows = []
     for peer, model, batch in (("fast_cnn", _fast_cnn(), 256), ("resnet20", SMALL_MODELS[1], 128)):
-        ours = measure_isolated(make_spec(**model, **FASHION, batch_size=batch, steps=20, data="memory:fashion_mnist",
+        ours = measure_isolated(make_spec(**model, **FASHION, batch_size=batch, steps=20, data=PEER_DATA,
                                           **_defaults("tensorflow")))
-        rows.append([_torch_peer(peer, batch), ours])
+        rows.append([_torch_peer(peer, batch, PEER_DATA), ours, _torch_peer(peer, batch, "synthetic")])
     return rows
 
 

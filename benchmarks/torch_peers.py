@@ -10,9 +10,9 @@ Timing: same batch size, same number of threads (every usable core), SGD with mo
 cross-entropy, one batch repeated: random (`--data synthetic`) or Fashion-MNIST's first
 `batch_size` standardised training images (`--data memory:fashion_mnist`, as `dlrecipes bench
 --data memory:fashion_mnist` repeats its pipeline's first batch); channels-first as PyTorch
-expects. Plain PyTorch trains the speed recipe's network ~1.4× faster on the real batch than on
-a random one (six alternating rounds on the AMD EPYC, 2026-12-01); TensorFlow's speed does not
-depend on it, so the harness compares the two on real data. Prints one JSON
+expects. Plain PyTorch trains faster on the real batch than on a random one (the harness'
+`torch_peers` section times both); TensorFlow's speed does not depend on it, so the harness
+compares the two on real data. Prints one JSON
 record in `dlrecipes.bench`'s format (builder "torch"), so the harness can tabulate it.
 
     python benchmarks/torch_peers.py fast_cnn --batch-size 256 --input-shape 28,28,1
@@ -111,10 +111,7 @@ def train_fast_recipe(seed, epochs=10, batch_size=256):
     torch.set_num_threads(len(os.sched_getaffinity(0)))
     torch.manual_seed(seed)
     data = load("fashion_mnist", validation=0)
-    x_train, y_train = (torch.from_numpy(a) for a in data.normalized("train"))
-    x_test, y_test = (torch.from_numpy(a) for a in data.normalized("test"))
-    x_train, x_test = x_train.permute(0, 3, 1, 2).contiguous(), x_test.permute(0, 3, 1, 2).contiguous()
-    y_train, y_test = y_train.long(), y_test.long()
+    (x_train, y_train), (x_test, y_test) = (_channels_first(data, split) for split in ("train", "test"))
     model = fast_cnn(1, 28, data.num_classes)
     weights = [p for p in model.parameters() if p.dim() > 1]
     others = [p for p in model.parameters() if p.dim() <= 1]
@@ -158,6 +155,12 @@ def train_fast_recipe(seed, epochs=10, batch_size=256):
     }
 
 
+def _channels_first(data, split):
+    """(images, labels) of `split` of the loaded dataset `data`, standardised as ours, as channels-first tensors."""
+    images, labels = data.normalized(split)
+    return torch.from_numpy(images).permute(0, 3, 1, 2).contiguous(), torch.from_numpy(labels).long()
+
+
 def _batch(data, batch_size, input_shape, num_classes):
     """(x, y) of the timed batch, channels-first: `data` "synthetic" or "memory:fashion_mnist"."""
     height, width, channels = input_shape
@@ -168,9 +171,8 @@ def _batch(data, batch_size, input_shape, num_classes):
                          f"Received: {data}")
     from dlrecipes.data import load
 
-    images, labels = load("fashion_mnist", validation=0).normalized("train")
-    x = torch.from_numpy(images[:batch_size]).permute(0, 3, 1, 2).contiguous()
-    return x, torch.from_numpy(labels[:batch_size]).long()
+    images, labels = _channels_first(load("fashion_mnist", validation=0), "train")
+    return images[:batch_size], labels[:batch_size]
 
 
 def measure(name, batch_size, input_shape, num_classes, steps, repeats, warmup, compile_model, data="synthetic"):

@@ -176,6 +176,7 @@ def test_every_family_has_a_representative():
     families = {dlrecipes.model_info(name).family for name in MODELS}
     assert {dlrecipes.model_info(name).family for name in REPRESENTATIVES} == families
     assert "resnet20" in REPRESENTATIVES and "vgg16_bn_cifar" in REPRESENTATIVES
+    assert set(NARROW) <= set(REPRESENTATIVES)  # a narrowing never outlives its representative
 
 
 # The deepest variants: resnet110's and preact_resnet164's builders at 1202 and 1001 layers, a
