@@ -368,25 +368,38 @@ def fast_recipe(seeds=(0, 1, 2)):
     return [{**run, "device": cpu_description()} for run in runs]
 
 
-def fast_recipe_peers(seed=0):
-    """recipes/fashion_mnist_fast.py trained with seed 0 by each peer, one fresh process each: our
-    engine on Keras' TensorFlow, JAX and PyTorch backends (those installed), then the same recipe
-    written in plain PyTorch (benchmarks/torch_peers.py `--train-fast-recipe`: same network,
-    data, schedule, regularisation, precision (bfloat16 autocast where the recipe's
-    `mixed_precision="auto"` takes bfloat16) and flip TTA; PyTorch's default
-    initialisation and batch-norm settings). Every peer trains the whole recipe, 10 epochs, so
-    accuracies are compared at each one's own training time; time ratio = training time ÷ that of
-    Keras on TensorFlow."""
+def fast_recipe_peers(rounds=3):
+    """recipes/fashion_mnist_fast.py trained by each peer, one fresh process each: our engine on
+    Keras' TensorFlow, JAX and PyTorch backends (those installed), and the same recipe written in
+    plain PyTorch (benchmarks/torch_peers.py `--train-fast-recipe`: same network, data, schedule,
+    regularisation, precision (bfloat16 autocast where the recipe's `mixed_precision="auto"`
+    takes bfloat16) and flip TTA; PyTorch's default initialisation and batch-norm settings).
+    Every peer trains the whole recipe, 10 epochs, so accuracies are compared at each one's own
+    training time. Keras on TensorFlow and plain PyTorch, the closest pair, train in paired
+    rounds (seed r in round r, the order alternating), because a shared machine's speed drifts
+    over the minutes between two runs: their time ratio is per round, summarised by its median;
+    the other backends train once (seed 0), their ratio to TensorFlow's median time."""
     import tempfile
 
     from dlrecipes.bench import cpu_description
 
-    with tempfile.TemporaryDirectory() as out:
-        runs = [{**_train_in_fresh_process("fashion_mnist_fast", seed, out, backend), "peer": f"Keras on {backend}"}
-                for backend in installed_backends()]
-    if "torch" in installed_backends():
+    def ours(seed, backend, out):
+        run = _train_in_fresh_process("fashion_mnist_fast", seed, out, backend)
+        return {**run, "peer": f"Keras on {backend}", "seed": seed}
+
+    def plain_torch(seed, out):
         command = [sys.executable, str(HERE / "torch_peers.py"), "--train-fast-recipe", str(seed)]
-        runs.append({**_last_json_line(command, "torch"), "backend": "plain torch"})
+        return {**_last_json_line(command, "torch"), "backend": "plain torch"}
+
+    runs = []
+    with tempfile.TemporaryDirectory() as out:
+        pair = [lambda seed: ours(seed, "tensorflow", out)]
+        if "torch" in installed_backends():
+            pair.append(lambda seed: plain_torch(seed, out))
+        for seed in range(rounds):
+            for train in pair[::-1] if seed % 2 else pair:
+                runs.append({**train(seed), "round": seed})
+        runs += [ours(0, backend, out) for backend in installed_backends() if backend != "tensorflow"]
     return [{**run, "device": cpu_description()} for run in runs]
 
 
@@ -395,19 +408,38 @@ def _precision(run):
     return run.get("dtype_policy", "-")
 
 
+def _time_ratios(runs):
+    """Each run's training time ÷ that of Keras on TensorFlow: in the same round where the runs
+    are paired, else to its median (the first run in sections measured before the rounds)."""
+    tensorflow = [run for run in runs if run["peer"] == "Keras on tensorflow"]
+    by_round = {run["round"]: run["wall_time_s"] for run in tensorflow if "round" in run}
+    median = statistics.median(run["wall_time_s"] for run in tensorflow) if by_round else runs[0]["wall_time_s"]
+    return [run["wall_time_s"] / by_round.get(run.get("round"), median) for run in runs]
+
+
 def fast_recipe_peers_markdown(runs):
     lines = [
-        "| peer | precision | test accuracy | with flip TTA | training (s) | time ratio | per-epoch (s) "
+        "| peer | seed | precision | test accuracy | with flip TTA | training (s) | time ratio | per-epoch (s) "
         "| load before → after |",
-        "|---|---|---:|---:|---:|---:|---|---|",
+        "|---|---:|---|---:|---:|---:|---:|---|---|",
     ]
-    for run in runs:  # time ratio: to the first peer, Keras on TensorFlow
+    ratios = _time_ratios(runs)
+    for run, ratio in zip(runs, ratios):
         epochs = ", ".join(f"{t:.0f}" for t in run["epoch_s"])
         lines.append(
-            f"| {run['peer']} | {_precision(run)} | {run['test_accuracy']:.4f} | {run['test_accuracy_flip_tta']:.4f} "
-            f"| {run['wall_time_s']:.1f} | {run['wall_time_s'] / runs[0]['wall_time_s']:.2f} | {epochs} "
+            f"| {run['peer']} | {run.get('seed', 0)} | {_precision(run)} | {run['test_accuracy']:.4f} "
+            f"| {run['test_accuracy_flip_tta']:.4f} | {run['wall_time_s']:.1f} | {ratio:.2f} | {epochs} "
             f"| {run['load'][0]:.1f} → {run['load'][1]:.1f} |"
         )
+    paired = [(run, ratio) for run, ratio in zip(runs, ratios) if run["peer"] == "plain torch" and "round" in run]
+    if paired:
+        ours = [run for run in runs if run["peer"] == "Keras on tensorflow"]
+        per_round = ", ".join(f"{ratio:.2f}" for _, ratio in paired)
+        tta = lambda group: statistics.median(run["test_accuracy_flip_tta"] for run in group)  # noqa: E731
+        lines += ["", f"Plain PyTorch against Keras on TensorFlow in {len(paired)} paired rounds: median time "
+                      f"ratio {statistics.median(ratio for _, ratio in paired):.2f} (per round {per_round}); "
+                      f"median test accuracy with flip TTA {tta([run for run, _ in paired]):.4f} vs ours "
+                      f"{tta(ours):.4f}."]
     return "\n".join(lines)
 
 

@@ -259,3 +259,28 @@ def test_speed_recipe_loads_and_validates():
     assert dlrecipes.count_params(model)[0] == convs + (3 * 3 * 64 + 1) * 256 + (256 + 1) * 10 == 210_858
     assert model.get_layer("block3_pool").output.shape[1:] == (3, 3, 64)
     assert recipe.mixed_precision == "auto" and recipe.model.dropout_rate == 0.3 and recipe.augmentation.test_flip
+
+
+def _benchmark_script():
+    """benchmarks/run_benchmarks.py as a module (benchmarks/ is scripts, not a package)."""
+    import importlib.util
+    import pathlib
+
+    path = pathlib.Path(__file__).resolve().parents[1] / "benchmarks" / "run_benchmarks.py"
+    spec = importlib.util.spec_from_file_location("run_benchmarks", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_peer_time_ratios_pair_each_round_and_keep_older_sections():
+    ratios = _benchmark_script()._time_ratios
+    run = lambda peer, seconds, **round_: {"peer": peer, "wall_time_s": seconds, **round_}  # noqa: E731
+    paired = [run("Keras on tensorflow", 200.0, round=0), run("plain torch", 180.0, round=0),
+              run("plain torch", 300.0, round=1), run("Keras on tensorflow", 250.0, round=1),
+              run("Keras on jax", 690.0)]
+    # torch to ours in its own round (180/200, 300/250); the unpaired JAX run to ours' median (225 s)
+    assert ratios(paired) == pytest.approx([1.0, 0.9, 1.2, 1.0, 690.0 / 225.0])
+    # sections measured before the rounds: every run to the first one, Keras on TensorFlow
+    older = [run("Keras on tensorflow", 250.0), run("plain torch", 205.0)]
+    assert ratios(older) == pytest.approx([1.0, 0.82])
