@@ -32,8 +32,11 @@ Choices, each from a measurement on 2 CPU cores (TensorFlow backend; the Intel X
   1,630 / 1,639 vs 5,879 / 5,510 examples/s, the same command with `--jit true|false`). On
   Keras' JAX and PyTorch backends the recipe trains 5.6× and 2.2× slower than on TensorFlow, and
   plain PyTorch takes 0.78× the time (section "Speed recipe vs its peers"); on the AMD EPYC, in
-  float32 with oneDNN on, 3.10× and 1.39×, and plain PyTorch 0.82× (205 s, 0.9319 with flip
-  TTA, against our 251 s and 0.9306 in the same run);
+  float32 with oneDNN on, 3.02× and 1.38×, and plain PyTorch 0.87× in three paired rounds
+  (0.96, 0.83, 0.87; median flip-TTA accuracy 0.9319 against our 0.9308). The gap is in the
+  convolutions: TensorFlow 2.21 runs them on the CPU as Eigen contractions over many small
+  oneDNN GEMMs (`ONEDNN_VERBOSE=1` lists only `gemm_api` calls, e.g. 9×320·320×16 blocks for
+  the first layer's filter gradient), PyTorch as oneDNN's direct `jit:avx2` convolutions;
 - 10 epochs of SGD with Nesterov momentum 0.9, batch 256, a one-cycle learning rate (Smith &
   Topping 2019) rising from 0.04 to 0.4 over the first quarter, back to 0.04 over the second,
   then annealed to 4e-4;
