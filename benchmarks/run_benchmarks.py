@@ -387,7 +387,7 @@ def fast_recipe_peers(rounds=3):
         run = _train_in_fresh_process("fashion_mnist_fast", seed, out, backend)
         return {**run, "peer": f"Keras on {backend}", "seed": seed}
 
-    def plain_torch(seed, out):
+    def plain_torch(seed):
         command = [sys.executable, str(HERE / "torch_peers.py"), "--train-fast-recipe", str(seed)]
         return {**_last_json_line(command, "torch"), "backend": "plain torch"}
 
@@ -395,7 +395,7 @@ def fast_recipe_peers(rounds=3):
     with tempfile.TemporaryDirectory() as out:
         pair = [lambda seed: ours(seed, "tensorflow", out)]
         if "torch" in installed_backends():
-            pair.append(lambda seed: plain_torch(seed, out))
+            pair.append(plain_torch)
         for seed in range(rounds):
             for train in pair[::-1] if seed % 2 else pair:
                 runs.append({**train(seed), "round": seed})
