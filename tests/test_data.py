@@ -11,7 +11,7 @@ import time
 import numpy as np
 import pytest
 
-from dlrecipes.data import DataFileError, DatasetSplits, datasets, list_datasets, load, tfds_source
+from dlrecipes.data import DataFileError, DatasetSplits, array_batches, datasets, list_datasets, load, tfds_source
 from dlrecipes.errors import ConfigError, DataUnavailableError
 from tests.conftest import ROOT, run_python
 
@@ -384,6 +384,41 @@ def test_in_memory_pipelines_prefetch_without_autotuning(mnist_dir):
         dataset = splits.as_dataset(split, 4)
         assert dataset.options().autotune.enabled is False
         assert len(list(dataset.as_numpy_iterator())) == -(-splits.num_examples(split) // 4)
+
+
+def test_without_tensorflow_numpy_batches_equal_the_pipelines(mnist_dir, monkeypatch):
+    splits = load("mnist", data_dir=mnist_dir, validation=7)
+    pipeline = list(splits.as_dataset("test", 4).as_numpy_iterator())
+    monkeypatch.setattr(array_batches, "tensorflow_installed", lambda: False)
+    batches = splits.as_dataset("test", 4)
+    assert isinstance(batches, array_batches.ArrayBatches) and len(batches) == len(pipeline) == 3
+    for (x, y), (want_x, want_y) in zip((batches[i] for i in range(3)), pipeline, strict=True):
+        assert x.dtype == np.float32 and y.dtype == np.int32
+        np.testing.assert_allclose(x, want_x, rtol=1e-6, atol=1e-6)
+        np.testing.assert_array_equal(y, want_y)
+    assert len(splits.as_dataset("test", 4, drop_remainder=True)) == 2
+    np.testing.assert_array_equal(splits.as_dataset("test", 4, normalize=False)[2][0], splits.x_test[8:])
+    with pytest.raises(IndexError, match="out of range"):
+        batches[3]
+
+
+def test_without_tensorflow_train_batches_reshuffle_every_epoch_seeded(mnist_dir, monkeypatch):
+    splits = load("mnist", data_dir=mnist_dir, validation=7)
+    monkeypatch.setattr(array_batches, "tensorflow_installed", lambda: False)
+
+    def ids(split, **kwargs):
+        batches = splits.as_dataset(split, 8, normalize=False, **kwargs)
+        epochs = []
+        for _ in range(2):
+            epochs.append(np.concatenate([batches[i][0][:, 0, 0, 0] for i in range(len(batches))]))
+            batches.on_epoch_end()
+        return epochs
+
+    first, second = ids("train", seed=1)
+    assert sorted(first) == sorted(splits.x_train[:, 0, 0, 0]) and list(first) != list(second)
+    np.testing.assert_array_equal(ids("train", seed=1)[0], first)  # seeded
+    for epoch in ids("validation") + ids("train", shuffle=False):
+        np.testing.assert_array_equal(epoch, splits.x_val[:, 0, 0, 0] if len(epoch) == 7 else splits.x_train[:, 0, 0, 0])
 
 
 def test_limit(mnist_dir):

@@ -2,6 +2,7 @@
 process, resume after a kill, and bad input rejected before anything is written."""
 
 import json
+import pathlib
 import signal
 
 import keras
@@ -12,7 +13,7 @@ import dlrecipes
 from dlrecipes.errors import ConfigError
 from dlrecipes.training import reporting
 
-from tests.conftest import run_python
+from tests.conftest import jax_env, run_python
 
 SHORT = dict(max_train_examples=2000, validation=1000, verbose=0)
 
@@ -60,6 +61,47 @@ np.save({str(tmp_path / "y.npy")!r}, model.predict(np.load({str(tmp_path / "x.np
     )
     assert result.returncode == 0, result.stderr[-3000:]
     np.testing.assert_array_equal(np.load(tmp_path / "y.npy"), expected)
+
+
+# Run first in a fresh process: TensorFlow and tfds then look not installed, to imports
+# (ModuleNotFoundError) and to importlib.util.find_spec (None) alike.
+WITHOUT_TENSORFLOW = """
+import importlib.abc, importlib.util, sys
+MISSING = ("tensorflow", "tensorflow_datasets")
+class NotInstalled(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name.partition(".")[0] in MISSING:
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+sys.meta_path.insert(0, NotInstalled())
+find_spec = importlib.util.find_spec
+importlib.util.find_spec = lambda name, package=None: (
+    None if name.partition(".")[0] in MISSING else find_spec(name, package))
+"""
+
+
+def test_trains_on_jax_without_tensorflow_installed(tmp_path, fashion_mnist_dir):
+    """JAX alone, as on a GPU machine without TensorFlow: NumPy batches the in-memory data
+    (data.array_batches) and the run writes everything but TensorBoard's logs."""
+    pytest.importorskip("jax")
+    result = run_python(
+        WITHOUT_TENSORFLOW
+        + f"""
+import json, dlrecipes
+run = dlrecipes.train("lenet5_fashion_mnist", out={str(tmp_path)!r}, epochs=2, batch_size=64, **{SHORT!r})
+assert "tensorflow" not in sys.modules
+print(json.dumps({{"run_dir": str(run.run_dir), "metrics": run.metrics, "history": run.history}}))
+""",
+        env=jax_env(),
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    run = json.loads(result.stdout.splitlines()[-1])
+    names = {p.name for p in pathlib.Path(run["run_dir"]).iterdir()}
+    assert {"recipe.json", "model.keras", "history.csv", "metrics.json", "curves.png"} <= names
+    assert "logs" not in names
+    history, metrics = run["history"], run["metrics"]
+    assert len(history["val_loss"]) == 2 and history["loss"][1] < history["loss"][0]
+    assert metrics["train_examples"] == 2000 and metrics["trainable_params"] == 61_706
+    assert metrics["test_accuracy"] > 0.5  # ten classes: chance is 0.1
 
 
 def test_best_epoch_rule():

@@ -236,19 +236,33 @@ class DatasetSplits(_Splits):
         cache=True,
         drop_remainder=False,
     ):
-        """A tf.data.Dataset of (float32 x, int32 y) batches of `split`.
+        """A tf.data.Dataset of (float32 x, int32 y) batches of `split`; where TensorFlow is not
+        installed, the same batches as an `array_batches.ArrayBatches` (a keras PyDataset).
 
         Args:
             shuffle: reshuffle (seeded) on every iteration; default True for "train" only.
             normalize: x as (x / 255 - mean) / std with the train statistics; else 0..255.
             cache: keep the converted batches in memory after the first pass (unshuffled
-                datasets only: caching would freeze a shuffled order).
+                datasets only: caching would freeze a shuffled order; no effect without
+                TensorFlow).
         """
         x, y = self.arrays(split)
         batch_size = check_int("batch_size", batch_size, minimum=1)
         seed = check_int("seed", seed, minimum=0)
         shuffle = split == "train" if shuffle is None else shuffle
         mean, std = self.mean, self.std
+
+        from dlrecipes.data import array_batches  # imports Keras: not at dlrecipes.data's import
+
+        if not array_batches.tensorflow_installed():
+            def to_float_array(images):
+                images = images.astype(np.float32)
+                return _standardize(images, mean, std) if normalize else images
+
+            return array_batches.ArrayBatches(
+                x, y, batch_size, shuffle=shuffle, seed=seed, transform=to_float_array,
+                drop_remainder=drop_remainder,
+            )
 
         import tensorflow as tf
 

@@ -4,6 +4,8 @@ import time
 
 import keras
 
+from dlrecipes.data.array_batches import tensorflow_installed
+
 
 class TrainingLogger(keras.callbacks.Callback):
     """Adds to each epoch's logs the learning rate in use and `train_time_s`, the epoch's time
@@ -27,8 +29,9 @@ class TrainingLogger(keras.callbacks.Callback):
 
 def run_callbacks(recipe, run_dir, *, monitor, schedule_callbacks=(), extra=()):
     """Logger, BackupAndRestore (a killed run resumes), TerminateOnNaN, ModelCheckpoint of the
-    best epoch, EarlyStopping (best weights restored), the schedule's, CSVLogger, TensorBoard,
-    then the caller's `extra` callbacks."""
+    best epoch, EarlyStopping (best weights restored), the schedule's, CSVLogger, TensorBoard
+    (where TensorFlow is installed: Keras writes its logs with tf.summary), then the caller's
+    `extra` callbacks."""
     mode = "max" if monitor.endswith("accuracy") else "min"
     callbacks = [
         TrainingLogger(),
@@ -52,7 +55,7 @@ def run_callbacks(recipe, run_dir, *, monitor, schedule_callbacks=(), extra=()):
     callbacks += [
         *schedule_callbacks,
         keras.callbacks.CSVLogger(str(run_dir / "history.csv"), append=True),
-        keras.callbacks.TensorBoard(str(run_dir / "logs")),
+        *([keras.callbacks.TensorBoard(str(run_dir / "logs"))] if tensorflow_installed() else []),
         *extra,
     ]
     return callbacks
