@@ -18,7 +18,10 @@ Sections (all when none is named):
   recipe's network, behind its `mixed_precision="auto"`; `onednn`: TensorFlow's oneDNN CPU
   kernels off vs on, behind the package's TF_ENABLE_ONEDNN_OPTS=1;
 - `fast_recipe`: the speed recipe trained with three seeds; `fast_recipe_peers`: the same recipe
-  on the other backends and in plain PyTorch.
+  on the other backends and in plain PyTorch;
+- `gpu_resnet50` (only where a GPU is; benchmarks/gpu_check.sh runs it on the device machine):
+  ResNet-50 in bfloat16, our builder vs keras.applications on JAX vs torchvision under
+  torch.compile, with MFU.
 
 Every number comes from `dlrecipes.bench` (one fresh process per measurement); each section
 states the device, versions, date and this command, and refuses rows from different devices.
@@ -36,7 +39,7 @@ import subprocess
 import sys
 
 from dlrecipes.bench import (
-    environment_line, make_spec, measure_isolated, measure_paired_isolated, table, write_section,
+    environment_line, gpu_description, make_spec, measure_isolated, measure_paired_isolated, table, write_section,
 )
 from dlrecipes.errors import ConfigError
 
@@ -95,6 +98,8 @@ def paired_summary(block):
     """One line per compared record of a paired block: the quartiles of its per-round ratios."""
     lines = []
     for row, record in enumerate(block[1:], start=2):
+        if "train_ratio_repeats" not in record:  # not of the pair (a plain PyTorch peer)
+            continue
         parts = []
         for kind, what in (("train", "training"), ("infer", "inference")):
             ratios = record[f"{kind}_ratio_repeats"]
@@ -149,10 +154,11 @@ def backends():
 PEER_DATA = "memory:fashion_mnist"  # the torch_peers section's timed batch, on both sides
 
 
-def _torch_peer(name, batch_size, data, steps=20):
+def _torch_peer(name, batch_size, data, steps=20, input_shape="28,28,1", options=()):
+    """benchmarks/torch_peers.py's record of plain PyTorch model `name`; `options` its other flags."""
     env = {**os.environ, "KERAS_BACKEND": "torch", "TF_CPP_MIN_LOG_LEVEL": "3"}
     command = [sys.executable, str(HERE / "torch_peers.py"), name, "--batch-size", str(batch_size),
-               "--steps", str(steps), "--input-shape", "28,28,1", "--data", data]
+               "--steps", str(steps), "--input-shape", input_shape, "--data", data, *options]
     result = subprocess.run(command, capture_output=True, text=True, env=env, check=True)
     return json.loads(result.stdout.strip().splitlines()[-1])
 
@@ -171,6 +177,24 @@ def torch_peers():
                                           **_defaults("tensorflow")))
         rows.append([_torch_peer(peer, batch, PEER_DATA), ours, _torch_peer(peer, batch, "synthetic")])
     return rows
+
+
+def gpu_resnet50():
+    """ResNet-50 training on one GPU, 224×224×3, 1000 classes, batch 256, bfloat16 compute with
+    float32 weights: our builder, then keras.applications' ResNet50 (weights=None), both on Keras'
+    JAX backend at its compile defaults, measured as a pair in one process; then torchvision's
+    resnet50 under torch.compile (benchmarks/torch_peers.py: channels-last, bfloat16 autocast).
+    20 timed steps × 3 repeats on a repeated random batch; MFU from each model's MACs (ours and
+    keras.applications' by dlrecipes.flops, torchvision's by torch's FLOP counter) and the GPU's
+    dense bfloat16 peak. Ratios are to our builder."""
+    spec = dict(input_shape=[224, 224, 3], num_classes=1000, batch_size=256, steps=20,
+                mixed_precision="mixed_bfloat16", **_defaults("jax"))
+    keras_pair = measure_paired_isolated(
+        [make_spec(model="resnet50", **spec), make_spec(model="keras:ResNet50", **spec)], "jax"
+    )
+    torchvision = _torch_peer("resnet50", 256, "synthetic", input_shape="224,224,3",
+                              options=("--num-classes", "1000", "--compile", "--mixed-precision", "mixed_bfloat16"))
+    return [[*keras_pair, torchvision]]
 
 
 def pipeline(rounds=5):
@@ -482,7 +506,9 @@ SECTIONS = {
     "precision": precision,
     "fast_recipe": fast_recipe,
     "fast_recipe_peers": fast_recipe_peers,
+    "gpu_resnet50": gpu_resnet50,
 }
+GPU_SECTIONS = ("gpu_resnet50",)  # measured only where a GPU is, and never by default elsewhere
 TITLES = {
     "applications": "Our builders vs keras.applications",
     "backends": "Our builders across backends",
@@ -494,6 +520,7 @@ TITLES = {
     "precision": "float32 vs bfloat16",
     "fast_recipe": "Speed recipe: Fashion-MNIST ≥ 93 % in 120 s on 2 CPU cores",
     "fast_recipe_peers": "Speed recipe vs its peers: the same recipe on other backends and in plain PyTorch",
+    "gpu_resnet50": "ResNet-50 on one GPU: our builder vs keras.applications on JAX vs torchvision under torch.compile",
 }
 
 
@@ -539,6 +566,20 @@ def _kept_sections(directory, name):
         yield kept["intro"], kept["records"], kept["command"]
 
 
+def sections_to_run(requested, *, measure, gpu=None):
+    """The sections named (all when none is): without a GPU, measuring leaves out GPU_SECTIONS
+    when none is named and refuses them when named."""
+    if not measure:
+        return requested or list(SECTIONS)
+    gpu = gpu_description() is not None if gpu is None else gpu
+    if gpu:
+        return requested or list(SECTIONS)
+    named = [name for name in requested if name in GPU_SECTIONS]
+    if named:
+        raise ConfigError(f"Sections {named} measure a GPU, and this machine has none. Received: sections={named}")
+    return requested or [name for name in SECTIONS if name not in GPU_SECTIONS]
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("sections", nargs="*", choices=[*SECTIONS, []], metavar="SECTION")
@@ -548,7 +589,7 @@ def main(argv=None):
                         help="measure nothing: rewrite the sections of every device from records kept with --json-dir")
     args = parser.parse_args(argv)
     command = "python benchmarks/run_benchmarks.py " + " ".join(shlex.quote(a) for a in (argv or sys.argv[1:]))
-    for name in args.sections or SECTIONS:
+    for name in sections_to_run(args.sections, measure=not args.from_json):
         if args.from_json:
             sections = list(_kept_sections(args.from_json, name))
         else:

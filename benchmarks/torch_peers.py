@@ -4,13 +4,17 @@ PyTorch training of the speed recipe.
 - `fast_cnn`: recipes/fashion_mnist_fast.py's model (16, M, 32, M, 64, 64, M, each pooled conv
   max-pooled before its batch norm and ReLU, flatten → 256 → logits, dropout 0.3);
 - `resnet20`: He et al. 2016's CIFAR ResNet-20 with option-A (zero-padded identity) shortcuts,
-  as our `resnet20`.
+  as our `resnet20`;
+- `resnet50`: torchvision's resnet50 (imported only for it; the GPU section's peer).
 
 Timing: same batch size, same number of threads (every usable core), SGD with momentum 0.9 and
 cross-entropy, one batch repeated: random (`--data synthetic`) or Fashion-MNIST's first
 `batch_size` standardised training images (`--data memory:fashion_mnist`, as `dlrecipes bench
 --data memory:fashion_mnist` repeats its pipeline's first batch); channels-first as PyTorch
-expects. Plain PyTorch trains faster on the real batch than on a random one (the harness'
+expects, and channels-last in memory on a GPU (PyTorch's advice for convolutions under autocast).
+`--mixed-precision mixed_bfloat16` runs the steps under bfloat16 autocast. MACs per example are
+counted by `torch.utils.flop_counter` on one forward pass; on a GPU of `dlrecipes.bench`'s peak
+table the record has its MFU, as ours do. Plain PyTorch trains faster on the real batch than on a random one (the harness'
 `torch_peers` section times both); TensorFlow's speed does not depend on it, so the harness
 compares the two on real data. Prints one JSON
 record in `dlrecipes.bench`'s format (builder "torch"), so the harness can tabulate it.
@@ -93,7 +97,16 @@ def resnet20(channels, size, num_classes):
     return nn.Sequential(*blocks, nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(width, num_classes))
 
 
-MODELS = {"fast_cnn": fast_cnn, "resnet20": resnet20}
+def resnet50(channels, size, num_classes):
+    if channels != 3:
+        raise SystemExit(f"torchvision's resnet50 takes 3 input channels. Received: {channels}")
+    import torchvision
+
+    return torchvision.models.resnet50(num_classes=num_classes)
+
+
+MODELS = {"fast_cnn": fast_cnn, "resnet20": resnet20, "resnet50": resnet50}
+PRECISIONS = ("float32", "mixed_bfloat16")
 
 
 def train_fast_recipe(seed, epochs=10, batch_size=256):
@@ -175,15 +188,33 @@ def _batch(data, batch_size, input_shape, num_classes):
     return images[:batch_size], labels[:batch_size]
 
 
-def measure(name, batch_size, input_shape, num_classes, steps, repeats, warmup, compile_model, data="synthetic"):
+def _macs_per_example(model, x):
+    """Multiply-accumulates of one example's forward pass, as torch's FLOP counter counts them."""
+    from torch.utils.flop_counter import FlopCounterMode
+
+    model.eval()
+    counter = FlopCounterMode(display=False)
+    with torch.no_grad(), counter:
+        model(x[:1])
+    return counter.get_total_flops() // 2
+
+
+def measure(name, batch_size, input_shape, num_classes, steps, repeats, warmup, compile_model, data="synthetic",
+            mixed_precision="float32"):
+    from dlrecipes.bench import model_flops_utilization, peak_tflops
+
     torch.set_num_threads(len(os.sched_getaffinity(0)))
     torch.manual_seed(0)
     device = "cuda" if torch.cuda.is_available() else "cpu"
+    memory_format = torch.channels_last if device == "cuda" else torch.contiguous_format
     height, width, channels = input_shape
-    model = MODELS[name](channels, height, num_classes).to(device)
-    step_model = torch.compile(model) if compile_model else model
+    model = MODELS[name](channels, height, num_classes).to(device, memory_format=memory_format)
     optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
     x, y = (t.to(device) for t in _batch(data, batch_size, input_shape, num_classes))
+    x = x.contiguous(memory_format=memory_format)
+    macs = _macs_per_example(model, x)
+    step_model = torch.compile(model) if compile_model else model
+    autocast = torch.autocast(device, dtype=torch.bfloat16, enabled=mixed_precision == "mixed_bfloat16")
 
     def sync():
         if device == "cuda":
@@ -193,13 +224,15 @@ def measure(name, batch_size, input_shape, num_classes, steps, repeats, warmup, 
         model.train()
         for _ in range(n):
             optimizer.zero_grad(set_to_none=True)
-            F.cross_entropy(step_model(x), y).backward()
+            with autocast:
+                loss = F.cross_entropy(step_model(x), y)
+            loss.backward()
             optimizer.step()
         sync()
 
     def infer(n):
         model.eval()
-        with torch.no_grad():
+        with torch.no_grad(), autocast:
             for _ in range(n):
                 step_model(x)
         sync()
@@ -215,19 +248,22 @@ def measure(name, batch_size, input_shape, num_classes, steps, repeats, warmup, 
     predict_compile_s = timed(infer, 1)
     infer_rates = [steps * batch_size / timed(infer, steps) for _ in range(repeats)]
     rate = statistics.median(rates)
+    description = (gpu_description() or "GPU") if device == "cuda" else cpu_description()
+    peak = peak_tflops(description, "bfloat16" if mixed_precision == "mixed_bfloat16" else "float32") \
+        if device == "cuda" else None
     return {
         "spec": {
             "model": f"torch:{name}", "options": {}, "input_shape": list(input_shape),
             "num_classes": num_classes, "batch_size": batch_size, "steps": steps, "repeats": repeats,
             "warmup": warmup, "jit_compile": compile_model, "steps_per_execution": 1,
-            "mixed_precision": "float32", "data": data,
+            "mixed_precision": mixed_precision, "data": data,
         },
         "backend": "plain torch",
-        "device": (gpu_description() or "GPU") if device == "cuda" else cpu_description(),
+        "device": description,
         "versions": {"python": platform.python_version(), "torch": torch.__version__},
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "trainable_params": sum(p.numel() for p in model.parameters() if p.requires_grad),
-        "macs_per_example": None,
+        "macs_per_example": macs,
         "compile_s": compile_s,
         "predict_compile_s": predict_compile_s,
         "train_examples_per_s": rate,
@@ -238,8 +274,8 @@ def measure(name, batch_size, input_shape, num_classes, steps, repeats, warmup, 
         "baseline_rss_mib": None,
         "peak_rss_mib": _peak_rss_mib(),
         "device_peak_mib": torch.cuda.max_memory_allocated() / 2**20 if device == "cuda" else None,
-        "peak_tflops": None,
-        "mfu": None,
+        "peak_tflops": peak,
+        "mfu": model_flops_utilization(rate, macs, peak) if peak else None,
     }
 
 
@@ -256,6 +292,8 @@ def main(argv=None):
     parser.add_argument("--warmup", type=int, default=2)
     parser.add_argument("--compile", action="store_true", help="torch.compile the model")
     parser.add_argument("--data", default="synthetic", help="synthetic or memory:fashion_mnist (the timed batch)")
+    parser.add_argument("--mixed-precision", default="float32", choices=PRECISIONS,
+                        help="mixed_bfloat16: the steps under bfloat16 autocast")
     args = parser.parse_args(argv)
     if args.train_fast_recipe is not None:
         print(json.dumps(train_fast_recipe(args.train_fast_recipe)))
@@ -263,7 +301,7 @@ def main(argv=None):
     if args.model is None:
         parser.error("name a model, or --train-fast-recipe SEED")
     record = measure(args.model, args.batch_size, args.input_shape, args.num_classes, args.steps,
-                     args.repeats, args.warmup, args.compile, args.data)
+                     args.repeats, args.warmup, args.compile, args.data, args.mixed_precision)
     print(json.dumps(record))
     return 0
 

@@ -284,3 +284,24 @@ def test_peer_time_ratios_pair_each_round_and_keep_older_sections():
     # sections measured before the rounds: every run to the first one, Keras on TensorFlow
     older = [run("Keras on tensorflow", 250.0), run("plain torch", 205.0)]
     assert ratios(older) == pytest.approx([1.0, 0.82])
+
+
+def test_gpu_sections_run_only_where_a_gpu_is():
+    script = _benchmark_script()
+    cpu_sections = [name for name in script.SECTIONS if name not in script.GPU_SECTIONS]
+    assert script.GPU_SECTIONS == ("gpu_resnet50",) and set(script.GPU_SECTIONS) <= set(script.SECTIONS)
+    assert script.sections_to_run([], measure=True, gpu=False) == cpu_sections
+    assert script.sections_to_run([], measure=True, gpu=True) == list(script.SECTIONS)
+    assert script.sections_to_run(["gpu_resnet50"], measure=True, gpu=True) == ["gpu_resnet50"]
+    assert script.sections_to_run(["gpu_resnet50"], measure=False, gpu=False) == ["gpu_resnet50"]  # kept records
+    with pytest.raises(ConfigError, match=r"measure a GPU.*sections=\['gpu_resnet50'\]"):
+        script.sections_to_run(["backends", "gpu_resnet50"], measure=True, gpu=False)
+
+
+def test_paired_summary_leaves_out_rows_outside_the_pair():
+    script = _benchmark_script()
+    pair = [{"paired_run": "p", "train_ratio_repeats": [1.0] * 3, "infer_ratio_repeats": [1.0] * 3},
+            {"paired_run": "p", "train_ratio_repeats": [0.9, 1.0, 1.1], "infer_ratio_repeats": [1.2, 1.2, 1.2]}]
+    summary = script.paired_summary([*pair, {"backend": "plain torch"}])
+    assert summary == ("Row 2 ÷ row 1, 3 paired rounds: training 1.000 (quartiles 0.900–1.100); "
+                       "inference 1.200 (quartiles 1.200–1.200).")
