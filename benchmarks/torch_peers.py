@@ -11,13 +11,13 @@ Timing: same batch size, same number of threads (every usable core), SGD with mo
 cross-entropy, one batch repeated: random (`--data synthetic`) or Fashion-MNIST's first
 `batch_size` standardised training images (`--data memory:fashion_mnist`, as `dlrecipes bench
 --data memory:fashion_mnist` repeats its pipeline's first batch); channels-first as PyTorch
-expects, and channels-last in memory on a GPU (PyTorch's advice for convolutions under autocast).
-`--mixed-precision mixed_bfloat16` runs the steps under bfloat16 autocast. MACs per example are
-counted by `torch.utils.flop_counter` on one forward pass; on a GPU of `dlrecipes.bench`'s peak
-table the record has its MFU, as ours do. Plain PyTorch trains faster on the real batch than on a random one (the harness'
-`torch_peers` section times both); TensorFlow's speed does not depend on it, so the harness
-compares the two on real data. Prints one JSON
-record in `dlrecipes.bench`'s format (builder "torch"), so the harness can tabulate it.
+expects, and channels-last in memory on a GPU (PyTorch's advice for convolutions under
+autocast). `--mixed-precision mixed_bfloat16` runs the steps under bfloat16 autocast. MACs per
+example are counted by `torch.utils.flop_counter` on one forward pass; on a GPU of
+`dlrecipes.bench`'s peak table the record has its MFU, as ours do. Plain PyTorch trains faster
+on the real batch than on a random one (the harness' `torch_peers` section times both);
+TensorFlow's speed does not depend on it, so the harness compares the two on real data. Prints
+one JSON record in `dlrecipes.bench`'s format (builder "torch"), so the harness can tabulate it.
 
     python benchmarks/torch_peers.py fast_cnn --batch-size 256 --input-shape 28,28,1
 
@@ -249,8 +249,8 @@ def measure(name, batch_size, input_shape, num_classes, steps, repeats, warmup, 
     infer_rates = [steps * batch_size / timed(infer, steps) for _ in range(repeats)]
     rate = statistics.median(rates)
     description = (gpu_description() or "GPU") if device == "cuda" else cpu_description()
-    peak = peak_tflops(description, "bfloat16" if mixed_precision == "mixed_bfloat16" else "float32") \
-        if device == "cuda" else None
+    dtype = "bfloat16" if mixed_precision == "mixed_bfloat16" else "float32"
+    peak = peak_tflops(description, dtype) if device == "cuda" else None
     return {
         "spec": {
             "model": f"torch:{name}", "options": {}, "input_shape": list(input_shape),

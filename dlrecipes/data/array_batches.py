@@ -40,10 +40,6 @@ class ArrayBatches(keras.utils.PyDataset):
     def _permutation(self):
         return self._rng.permutation(len(self.x)) if self.shuffle else None
 
-    @property
-    def num_batches(self):
-        return self._batches
-
     def __len__(self):
         return self._batches
 
