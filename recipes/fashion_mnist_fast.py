@@ -37,10 +37,10 @@ Choices, each from a measurement on 2 CPU cores (TensorFlow backend; the Intel X
   backward convolutions. Both frameworks run every convolution as a oneDNN direct primitive
   (`brg_conv_fwd:avx2`, `jit:avx2`), but TensorFlow's native-format oneDNN ops keep activations
   in plain NHWC while PyTorch lets oneDNN pick blocked layouts (`aBcd8b`). Per training step of
-  batch 256, summed from oneDNN's own timings (2026-12-01, AMD EPYC, two alternating runs of
-  `ONEDNN_VERBOSE=1 dlrecipes train fashion_mnist_fast --epochs 1 --max-train-examples 5120`
-  and `ONEDNN_VERBOSE=1 python benchmarks/torch_peers.py fast_cnn --batch-size 256 --data
-  memory:fashion_mnist`): forward convolutions 21.4, 20.8 ms in TensorFlow vs 21.9, 24.0 ms in
+  batch 256, each layer's mean time per call in oneDNN's own log, summed (2026-12-01, AMD EPYC,
+  two alternating runs of `ONEDNN_VERBOSE=1 dlrecipes train fashion_mnist_fast --epochs 1
+  --max-train-examples 5120` and `ONEDNN_VERBOSE=1 python benchmarks/torch_peers.py fast_cnn
+  --batch-size 256 --data memory:fashion_mnist`): forward convolutions 21.4, 20.8 ms in TensorFlow vs 21.9, 24.0 ms in
   PyTorch; data gradients 28.2, 25.6 vs 15.9, 16.5 ms; filter gradients 51.5, 50.3 vs 34.7,
   34.3 ms. `TF_ENABLE_MKL_NATIVE_FORMAT=0` no longer changes the layout in TensorFlow 2.21;
 - 10 epochs of SGD with Nesterov momentum 0.9, batch 256, a one-cycle learning rate (Smith &

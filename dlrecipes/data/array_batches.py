@@ -5,19 +5,15 @@ standardization; each epoch a new seeded permutation when shuffled (NumPy's, not
 shuffle buffer, so the order differs from the tf.data pipeline's for the same seed).
 """
 
-import importlib
+import importlib.util
 
 import keras
 import numpy as np
 
 
 def tensorflow_installed():
-    """Whether `import tensorflow` works."""
-    try:
-        importlib.import_module("tensorflow")
-    except ImportError:
-        return False
-    return True
+    """Whether TensorFlow can be imported (found, not imported: as tfds_source.is_installed)."""
+    return importlib.util.find_spec("tensorflow") is not None
 
 
 class ArrayBatches(keras.utils.PyDataset):
