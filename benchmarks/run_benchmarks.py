@@ -63,11 +63,12 @@ def _defaults(backend):
 
 
 def _fast_cnn():
-    """recipes/fashion_mnist_fast.py's network as a bench model: builder name and options."""
+    """recipes/fashion_mnist_fast.py's network as a bench model (builder name and options) and
+    the recipe's batch size."""
     from dlrecipes.training.recipes import get_recipe
 
-    model = get_recipe("fashion_mnist_fast").model
-    return {"model": model.name, "options": json.loads(json.dumps(model.builder_kwargs()))}
+    recipe = get_recipe("fashion_mnist_fast")
+    return {"model": recipe.model.name, "options": json.loads(json.dumps(recipe.model.builder_kwargs()))}, recipe.batch_size
 
 
 def _paired(specs, processes, backend="tensorflow"):
@@ -130,11 +131,12 @@ def applications(processes=2, rounds=8):
 
 def precision(processes=2, rounds=4):
     """The speed recipe's network (recipes/fashion_mnist_fast.py) in float32 (first row) and in
-    mixed_bfloat16 (float32 weights), TensorFlow backend at its compile defaults, 28×28×1, batch
-    256, measured as a pair: 4 rounds of 10 training steps each, alternating, in 2 fresh
+    mixed_bfloat16 (float32 weights), TensorFlow backend at its compile defaults, 28×28×1, at the
+    recipe's batch size, measured as a pair: 4 rounds of 10 training steps each, alternating, in 2 fresh
     processes. The measurement behind `mixed_precision="auto"`
     (dlrecipes.training.compile_defaults.auto_precision): bfloat16 where it trains faster."""
-    settings = dict(**_fast_cnn(), **FASHION, batch_size=256, steps=10, repeats=rounds, **_defaults("tensorflow"))
+    model, batch = _fast_cnn()
+    settings = dict(**model, **FASHION, batch_size=batch, steps=10, repeats=rounds, **_defaults("tensorflow"))
     return [_paired([make_spec(**settings, mixed_precision=p) for p in ("float32", "mixed_bfloat16")], processes)]
 
 
@@ -166,13 +168,13 @@ def _torch_peer(name, batch_size, data, steps=20, input_shape="28,28,1", options
 def torch_peers():
     """Plain PyTorch (benchmarks/torch_peers.py, eager, all cores) first, then our builder of the same
     architecture (equal trainable parameters) with Keras on TensorFlow at its compile defaults,
-    float32: the speed recipe's network (`fast_cnn`) at its batch 256, ResNet-20 at batch 128;
+    float32: the speed recipe's network (`fast_cnn`) at the recipe's batch size, ResNet-20 at batch 128;
     one real Fashion-MNIST batch (`memory:fashion_mnist`) repeated on both sides, 20 timed steps × 3
     repeats; third row: plain PyTorch on a random batch (`synthetic`), on which it trains slower
     while TensorFlow's speed does not depend on the data. Ratios are to plain PyTorch on the real
     batch (Keras' own torch backend is in the backends section)."""
     rows = []
-    for peer, model, batch in (("fast_cnn", _fast_cnn(), 256), ("resnet20", SMALL_MODELS[1], 128)):
+    for peer, (model, batch) in (("fast_cnn", _fast_cnn()), ("resnet20", (SMALL_MODELS[1], 128))):
         ours = measure_isolated(make_spec(**model, **FASHION, batch_size=batch, steps=20, data=PEER_DATA,
                                           **_defaults("tensorflow")))
         rows.append([_torch_peer(peer, batch, PEER_DATA), ours, _torch_peer(peer, batch, "synthetic")])
@@ -290,8 +292,8 @@ def epoch_start_markdown(runs):
 
 def _step_models():
     """(bench model, batch size): LeNet-5 and ResNet-20 at batch 128, the speed recipe's network at
-    its batch 256."""
-    return [*((small, 128) for small in SMALL_MODELS), (_fast_cnn(), 256)]
+    the recipe's batch size."""
+    return [*((small, 128) for small in SMALL_MODELS), _fast_cnn()]
 
 
 DEFAULTS_GRID = {  # (jit_compile, steps_per_execution) per backend, the first one each block's base
@@ -305,7 +307,7 @@ def defaults(processes=2, rounds=4):
     pairs: one block per model and backend, all its settings built in one process, 4 rounds of 20
     training steps each, order rotating, in 2 fresh processes; ratios (median of the 8 rounds'
     ratios, quartiles below each table) to the block's first row. Models: LeNet-5 and ResNet-20 at
-    batch 128 and the speed recipe's network at its batch 256, 28×28×1. The fastest setting of each
+    batch 128 and the speed recipe's network at the recipe's batch size, 28×28×1. The fastest setting of each
     backend is its default in dlrecipes.training.compile_defaults. Keras' torch trainer refuses
     steps_per_execution > 1, and torch.compile is left to GPU measurements, so torch has no grid."""
     rows = []
@@ -323,7 +325,7 @@ ONEDNN_SETTINGS = ("0", "1")  # TF_ENABLE_ONEDNN_OPTS: off (each block's first r
 def onednn(rounds=4):
     """TensorFlow's oneDNN CPU kernels off (first row) and on: TF_ENABLE_ONEDNN_OPTS=0 / 1, read
     once when TensorFlow loads, so every measurement is its own fresh process. LeNet-5 and
-    ResNet-20 at batch 128 and the speed recipe's network at its batch 256, 28×28×1, at the
+    ResNet-20 at batch 128 and the speed recipe's network at the recipe's batch size, 28×28×1, at the
     TensorFlow compile defaults, 20 timed steps × 3 repeats per process; 4 rounds, each measuring
     both settings one after the other, order alternating; ratio (on ÷ off) = the median of the
     rounds' ratios of the processes' medians, quartiles below each table. TensorFlow turns oneDNN
@@ -535,7 +537,7 @@ def section_device(name, rows):
 
 def section_id(name, device):
     """The section's marker name: one section per benchmark and device, e.g.
-    `fast_recipe@amd-epyc-2-cores`, so the figures of each machine stay side by side."""
+    `fast_recipe@amd-epyc-avx2-2-cores`, so the figures of each machine stay side by side."""
     slug = "".join(c if c.isalnum() else "-" for c in device.lower())
     return f"{name}@{'-'.join(part for part in slug.split('-') if part)}"
 

@@ -19,7 +19,7 @@ on the real batch than on a random one (the harness' `torch_peers` section times
 TensorFlow's speed does not depend on it, so the harness compares the two on real data. Prints
 one JSON record in `dlrecipes.bench`'s format (builder "torch"), so the harness can tabulate it.
 
-    python benchmarks/torch_peers.py fast_cnn --batch-size 256 --input-shape 28,28,1
+    python benchmarks/torch_peers.py fast_cnn --batch-size 512 --input-shape 28,28,1
 
 `--train-fast-recipe SEED` instead trains `fast_cnn` on Fashion-MNIST with the speed recipe
 written the way a PyTorch user would (see `train_fast_recipe`) and prints its test accuracy and
@@ -109,18 +109,23 @@ MODELS = {"fast_cnn": fast_cnn, "resnet20": resnet20, "resnet50": resnet50}
 PRECISIONS = ("float32", "mixed_bfloat16")
 
 
-def train_fast_recipe(seed, epochs=10, batch_size=256):
-    """recipes/fashion_mnist_fast.py in plain PyTorch: `fast_cnn` (PyTorch's default
-    initialisation), all 60,000 training images standardised as ours, reshuffled every epoch,
-    random horizontal flips; SGD with Nesterov momentum 0.9 and weight decay 5e-4 on conv and
-    dense weights (= our Keras L2 c = 2.5e-4), torch's OneCycleLR in its three-phase linear form
-    (0.04 → 0.4 over the first quarter, back to 0.04, then to 4e-4: our `one_cycle`), label
-    smoothing 0.1, bfloat16 autocast where the recipe's `mixed_precision="auto"` takes bfloat16
-    (a CPU with native bfloat16: `compile_defaults.cpu_has_native_bfloat16`), every usable core; test accuracy plain and with flip TTA
-    (mean of the two views' probabilities). `wall_time_s` is the training loop, every epoch."""
+def train_fast_recipe(seed):
+    """recipes/fashion_mnist_fast.py in plain PyTorch, its settings read from the recipe: `fast_cnn`
+    (PyTorch's default initialisation), all 60,000 training images standardised as ours,
+    reshuffled every epoch, random horizontal flips; the recipe's epochs and batch size; SGD with
+    Nesterov momentum 0.9 and weight decay 2c on conv and dense weights (= our Keras L2 c), torch's
+    OneCycleLR in its three-phase linear form (α0 → max_factor·α0 over up_fraction of the steps,
+    back to α0, then to final_factor·α0: our `one_cycle`), the recipe's label smoothing, bfloat16
+    autocast where the recipe's `mixed_precision="auto"` takes bfloat16 (a CPU with native
+    bfloat16: `compile_defaults.cpu_has_native_bfloat16`), every usable core; test accuracy plain
+    and with flip TTA (mean of the two views' probabilities). `wall_time_s` is the training loop,
+    every epoch."""
     from dlrecipes.data import load
     from dlrecipes.training.compile_defaults import cpu_has_native_bfloat16
+    from dlrecipes.training.recipes import get_recipe
 
+    recipe = get_recipe("fashion_mnist_fast")
+    lr, cycle = recipe.optimizer.learning_rate, recipe.schedule.options
     torch.set_num_threads(len(os.sched_getaffinity(0)))
     torch.manual_seed(seed)
     data = load("fashion_mnist", validation=0)
@@ -128,14 +133,18 @@ def train_fast_recipe(seed, epochs=10, batch_size=256):
     model = fast_cnn(1, 28, data.num_classes)
     weights = [p for p in model.parameters() if p.dim() > 1]
     others = [p for p in model.parameters() if p.dim() <= 1]
-    optimizer = torch.optim.SGD([{"params": weights, "weight_decay": 5e-4}, {"params": others, "weight_decay": 0.0}],
-                                lr=0.04, momentum=0.9, nesterov=True)
+    optimizer = torch.optim.SGD(
+        [{"params": weights, "weight_decay": 2 * recipe.regularization.weight_decay},
+         {"params": others, "weight_decay": 0.0}], lr=lr, momentum=0.9, nesterov=True,
+    )
+    epochs, batch_size = recipe.epochs, recipe.batch_size
     steps = -(-len(x_train) // batch_size)
     schedule = torch.optim.lr_scheduler.OneCycleLR(
-        optimizer, max_lr=0.4, total_steps=epochs * steps, pct_start=0.25, anneal_strategy="linear",
-        cycle_momentum=False, div_factor=10.0, final_div_factor=100.0, three_phase=True,
+        optimizer, max_lr=lr * cycle["max_factor"], total_steps=epochs * steps, pct_start=cycle["up_fraction"],
+        anneal_strategy="linear", cycle_momentum=False, div_factor=cycle["max_factor"],
+        final_div_factor=1 / cycle["final_factor"], three_phase=True,
     )
-    loss_function = nn.CrossEntropyLoss(label_smoothing=0.1)
+    loss_function = nn.CrossEntropyLoss(label_smoothing=recipe.regularization.label_smoothing)
     bfloat16 = cpu_has_native_bfloat16()
     epoch_s = []
     start = time.perf_counter()

@@ -106,15 +106,21 @@ def make_spec(**changes):
     return spec
 
 
-def cpu_description():
-    """'<CPU model> × <usable cores>' from /proc/cpuinfo (platform's processor elsewhere)."""
-    model = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo") as info:
-            model = next(line.split(":", 1)[1].strip() for line in info if line.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
-    return f"{model} × {len(os.sched_getaffinity(0))} cores"
+# The widest matrix/vector extension a CPU's flags name, first match: CPUs sold under one model
+# name (a VM's "AMD EPYC") differ by these, and so do their speeds.
+CPU_EXTENSIONS = (("amx_bf16", "AMX"), ("avx512_bf16", "AVX-512 BF16"), ("avx512f", "AVX-512"),
+                  ("avx2", "AVX2"), ("asimd", "NEON"))
+
+
+def cpu_description(cpuinfo="/proc/cpuinfo"):
+    """'<CPU model> (<widest extension>) × <usable cores>' from `cpuinfo` (platform's processor
+    where it names no model), e.g. 'AMD EPYC (AVX2) × 2 cores'."""
+    from dlrecipes.training.compile_defaults import cpu_info
+
+    model, flags = cpu_info(cpuinfo)
+    model = model or platform.processor() or platform.machine()
+    extension = next((name for flag, name in CPU_EXTENSIONS if flag in flags), None)
+    return f"{model}{f' ({extension})' if extension else ''} × {len(os.sched_getaffinity(0))} cores"
 
 
 def gpu_description():

@@ -2,6 +2,7 @@
 steps_per_execution, mixed precision) reaching model.compile, and the speed recipe."""
 
 import json
+import os
 import statistics
 
 import keras
@@ -152,7 +153,7 @@ def test_unknown_benchmark_setting_is_a_type_error():
 
 def test_mfu_uses_six_flops_per_mac_and_the_datasheet_peak():
     assert bench.peak_tflops("NVIDIA H100 80GB HBM3", "bfloat16") == 989.4
-    assert bench.peak_tflops("AMD EPYC × 2 cores", "float32") is None
+    assert bench.peak_tflops("AMD EPYC (AVX2) × 2 cores", "float32") is None
     # ResNet-50: 4.11 G MACs per 224×224 example (REFERENCE.md §1); 2,000 examples/s on an H100
     assert bench.model_flops_utilization(2000.0, 4.11e9, 989.4) == pytest.approx(2000 * 6 * 4.11e9 / 989.4e12)
 
@@ -204,6 +205,19 @@ def test_native_bfloat16_is_read_from_the_cpu_flags(tmp_path, flags, native):
     cpuinfo.write_text(f"processor\t: 0\nmodel name\t: Some CPU\nflags\t\t: {flags}\n")
     assert compile_defaults.cpu_has_native_bfloat16(cpuinfo) is native
     assert compile_defaults.cpu_has_native_bfloat16(tmp_path / "missing") is False
+
+
+@pytest.mark.parametrize(
+    "flags, extension",
+    [("fpu sse2 avx2 fma", " (AVX2)"), ("fpu avx2 avx512f", " (AVX-512)"), ("avx2 avx512f avx512_bf16", " (AVX-512 BF16)"),
+     ("avx2 avx512f avx512_bf16 amx_bf16 amx_tile", " (AMX)"), ("fpu sse2", "")],
+)
+def test_cpu_description_tells_cpus_of_one_model_name_apart(tmp_path, flags, extension):
+    # A VM's "AMD EPYC" has been an AVX2 machine and an AVX-512 BF16 one, of different speeds.
+    cpuinfo = tmp_path / "cpuinfo"
+    cpuinfo.write_text(f"processor\t: 0\nmodel name\t: AMD EPYC\nflags\t\t: {flags}\n\nprocessor\t: 1\n")
+    cores = len(os.sched_getaffinity(0))
+    assert bench.cpu_description(cpuinfo) == f"AMD EPYC{extension} × {cores} cores"
 
 
 @pytest.mark.parametrize(

@@ -63,13 +63,23 @@ def compile_options(jit_compile=None, steps_per_execution=None, backend=None):
     }
 
 
-def cpu_has_native_bfloat16(cpuinfo="/proc/cpuinfo"):
-    """Whether this CPU computes bfloat16 natively (one of BFLOAT16_CPU_FLAGS in `cpuinfo`)."""
+def cpu_info(cpuinfo="/proc/cpuinfo"):
+    """(model name, set of flags) of the first processor in `cpuinfo`; (None, empty set) where it
+    cannot be read."""
+    fields = {}
     try:
         with open(cpuinfo) as info:
-            flags = next((line.split(":", 1)[1].split() for line in info if line.startswith("flags")), [])
+            for line in info:
+                key, _, value = line.partition(":")
+                fields.setdefault(key.strip(), value.strip())
     except OSError:
-        return False
+        pass
+    return fields.get("model name"), set(fields.get("flags", "").split())
+
+
+def cpu_has_native_bfloat16(cpuinfo="/proc/cpuinfo"):
+    """Whether this CPU computes bfloat16 natively (one of BFLOAT16_CPU_FLAGS in `cpuinfo`)."""
+    _, flags = cpu_info(cpuinfo)
     return any(flag in flags for flag in BFLOAT16_CPU_FLAGS)
 
 
@@ -77,8 +87,9 @@ def auto_precision(backend=None):
     """The measured precision of `"auto"`: mixed_bfloat16 on an accelerator and on TensorFlow on a
     CPU with native bfloat16, float32 elsewhere. On 2 CPU cores, for the speed recipe's network
     (2026-12-01): mixed_bfloat16 trained 1.37× faster than float32 on an Intel Xeon with AMX
-    (recipes/fashion_mnist_fast.py), but at 0.117× of float32's speed on an AMD EPYC without
-    AVX512 (docs/BENCHMARKS.md, section "float32 vs bfloat16", paired rounds, oneDNN on); Keras' JAX
+    (recipes/fashion_mnist_fast.py) and 1.32× and 1.44× on an AMD EPYC with AVX-512 BF16
+    (2026-12-02), but at 0.117× of float32's speed on an AMD EPYC without AVX512
+    (docs/BENCHMARKS.md, section "float32 vs bfloat16", paired rounds, oneDNN on); Keras' JAX
     backend in bfloat16 was slow even with AMX (section "Speed recipe vs its peers")."""
     import keras
 
