@@ -37,7 +37,10 @@ Choices, each from a measurement on 2 CPU cores (TensorFlow backend; the Intel X
   Keras' JAX and PyTorch backends the recipe trains 5.6× and 2.2× slower than on TensorFlow, and
   plain PyTorch takes 0.78× the time (section "Speed recipe vs its peers"); on the AMD EPYC, in
   float32 with oneDNN on, 3.02× and 1.38×, and plain PyTorch 0.87× in three paired rounds
-  (0.96, 0.83, 0.87; median flip-TTA accuracy 0.9319 against our 0.9308). The gap is in the
+  (0.96, 0.83, 0.87; median flip-TTA accuracy 0.9319 against our 0.9308); on the AMD EPYC
+  with AVX-512 BF16 at batch 512 (2026-12-02), JAX (float32) 5.05×, Keras' torch (float32)
+  2.26×, plain PyTorch in bfloat16 0.76× (0.69, 0.77, 0.76; 0.9316 against our 0.9323; ours
+  97.9–105.8 s there). The gap is in the
   backward convolutions. Both frameworks run every convolution as a oneDNN direct primitive
   (`brg_conv_fwd:avx2`, `jit:avx2`), but TensorFlow's native-format oneDNN ops keep activations
   in plain NHWC while PyTorch lets oneDNN pick blocked layouts (`aBcd8b`). Per training step of
