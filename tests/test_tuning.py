@@ -1,5 +1,6 @@
 """Hyperparameter search: spaces as data, the hypermodel, tuners, results, reproducibility."""
 
+import gc
 import json
 
 import keras_tuner
@@ -9,6 +10,7 @@ import dlrecipes
 from dlrecipes import ConfigError, get_recipe
 from dlrecipes.cli import cli
 from dlrecipes.search import Choice, Float, SearchSpace, get_space, hyperband_budget, list_spaces, tune
+from dlrecipes.search.hypermodel import RecipeHyperModel
 from dlrecipes.search.run import SearchSettings, _base_space, read_search, search_dir_for
 
 # tiny trials: a linear model on 400 train / 200 validation examples, one or two epochs
@@ -150,6 +152,21 @@ def test_seeded_random_searches_repeat_their_trials(fashion_mnist_dir, tmp_path)
     assert [t[:2] for t in first] == [t[:2] for t in second]
     assert [t[2] for t in first] == pytest.approx([t[2] for t in second], abs=1e-6)
     assert [t[:2] for t in sequence(tmp_path / "c", 8)] != [t[:2] for t in first]
+
+
+def test_trials_run_with_what_came_before_the_search_frozen_out_of_the_collector(fashion_mnist_dir, tmp_path,
+                                                                                 monkeypatch):
+    frozen = []
+    fit = RecipeHyperModel.fit
+
+    def recording_fit(self, *args, **kwargs):
+        frozen.append(gc.get_freeze_count())
+        return fit(self, *args, **kwargs)
+
+    monkeypatch.setattr(RecipeHyperModel, "fit", recording_fit)
+    tune(tiny_space(), out=tmp_path, tuner="random", max_trials=2, epochs=1, **TINY)
+    assert len(frozen) == 2 and min(frozen) > 0
+    assert gc.get_freeze_count() == 0  # unfrozen when the search ends
 
 
 def test_search_folder_is_keyed_by_space_and_settings(fashion_mnist_dir, tmp_path):
