@@ -45,7 +45,7 @@ import time
 
 from dlrecipes.arguments import key_value, shape
 from dlrecipes.errors import ConfigError
-from dlrecipes.training.compile_defaults import PRECISIONS, dtype_policy
+from dlrecipes.training.compile_defaults import PRECISIONS, cpu_info, dtype_policy
 from dlrecipes.validation import check_choice, check_int
 
 BACKENDS = ("tensorflow", "jax", "torch")
@@ -115,8 +115,6 @@ CPU_EXTENSIONS = (("amx_bf16", "AMX"), ("avx512_bf16", "AVX-512 BF16"), ("avx512
 def cpu_description(cpuinfo="/proc/cpuinfo"):
     """'<CPU model> (<widest extension>) × <usable cores>' from `cpuinfo` (platform's processor
     where it names no model), e.g. 'AMD EPYC (AVX2) × 2 cores'."""
-    from dlrecipes.training.compile_defaults import cpu_info
-
     model, flags = cpu_info(cpuinfo)
     model = model or platform.processor() or platform.machine()
     extension = next((name for flag, name in CPU_EXTENSIONS if flag in flags), None)

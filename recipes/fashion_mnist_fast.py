@@ -27,8 +27,7 @@ Choices, each from a measurement on 2 CPU cores (TensorFlow backend; the Intel X
   elsewhere. On the Intel Xeon with AMX: 5,558 / 4,045 / 6,343 training examples/s in
   bfloat16 vs 4,229 / 4,054 / 4,037 in float32 (the `dlrecipes bench` command above with this
   config, `--mixed-precision mixed_bfloat16`, three alternating runs); on the AMD EPYC without
-  AVX512, 276 vs
-  2,191 with oneDNN on, bfloat16 at 0.117× of float32's speed in paired rounds
+  AVX512, 276 vs 2,191 with oneDNN on, bfloat16 at 0.117× of float32's speed in paired rounds
   (docs/BENCHMARKS.md, section "float32 vs bfloat16", `python benchmarks/run_benchmarks.py
   precision`); on the AMD EPYC with AVX-512 BF16, bfloat16 at 1.32× and 1.44× in two runs of
   that section (2026-12-02). TensorFlow without XLA (the
@@ -58,9 +57,10 @@ Choices, each from a measurement on 2 CPU cores (TensorFlow backend; the Intel X
   then annealed to 8e-4. Batch 512 with the learning rate doubled (the linear scaling rule, Goyal
   et al. 2017) against batch 256 from 0.04, on the AMD EPYC with AVX-512 BF16, 2026-12-02: in
   paired short runs (`dlrecipes train fashion_mnist_fast --epochs 3 --max-train-examples 20480`,
-  the two alternating, epochs 2–3) 0.81–0.98× the training time in five rounds; in full runs, seeds 0–2, flip-TTA
-  accuracy 0.9317, 0.9323, 0.9325 against 0.9327, 0.9304, 0.9304. Nine epochs at batch 256 (0.9294
-  with seed 0) and conv widths 48 instead of 64 (0.9300) cost more accuracy;
+  the two alternating, epochs 2–3; two of the five rounds at batch 512 kept α0 = 0.04, which
+  does not change the step's cost) 0.81–0.98× the training time; in full runs, seeds 0–2,
+  flip-TTA accuracy 0.9317, 0.9323, 0.9325 against 0.9327, 0.9304, 0.9304. Nine epochs at batch
+  256 (0.9294 with seed 0) and conv widths 48 instead of 64 (0.9300) cost more accuracy;
 - label smoothing 0.1 (Szegedy et al. 2016), horizontal flips, Keras L2 c = 2.5e-4 (λ = 5e-4);
 - flip test-time augmentation (`test_flip`, a test-time cost, not training time): +0.28 to
   +0.42 points in the three benchmark runs (0.9293 → 0.9325, 0.9281 → 0.9309, 0.9274 → 0.9316);

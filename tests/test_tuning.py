@@ -169,6 +169,16 @@ def test_trials_run_with_what_came_before_the_search_frozen_out_of_the_collector
     assert gc.get_freeze_count() == 0  # unfrozen when the search ends
 
 
+def test_an_interrupted_search_leaves_the_collector_unfrozen(fashion_mnist_dir, tmp_path, monkeypatch):
+    def interrupted_fit(self, *args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(RecipeHyperModel, "fit", interrupted_fit)
+    with pytest.raises(KeyboardInterrupt):
+        tune(tiny_space(), out=tmp_path, tuner="random", max_trials=2, epochs=1, **TINY)
+    assert gc.get_freeze_count() == 0
+
+
 def test_search_folder_is_keyed_by_space_and_settings(fashion_mnist_dir, tmp_path):
     settings = dict(out=tmp_path, tuner="random", max_trials=1, epochs=1, **TINY)
     first = tune(tiny_space(), **settings)

@@ -25,6 +25,7 @@ from dlrecipes.errors import ConfigError
 from dlrecipes.search.hypermodel import (
     OBJECTIVE,
     RecipeHyperModel,
+    frozen_collector,
     hyperband_budget,
     make_tuner,
     objective_direction,
@@ -167,7 +168,8 @@ def _run_stage(space, settings, search_dir, data, *, kind, epochs, max_trials, o
         factor=settings.factor, seed=settings.seed, overwrite=overwrite,
         max_consecutive_failed_trials=max(10, max_trials),
     )
-    tuner.search(callbacks=_search_callbacks(search_dir, settings), verbose=verbose)
+    with frozen_collector():
+        tuner.search(callbacks=_search_callbacks(search_dir, settings), verbose=verbose)
     return tuner
 
 
