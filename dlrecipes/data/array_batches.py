@@ -1,8 +1,8 @@
 """Batches of in-memory arrays without TensorFlow: what `DatasetSplits.as_dataset` hands Keras'
 `fit` and `evaluate` where TensorFlow is not installed (JAX or PyTorch alone, e.g. on a GPU
 machine), in place of its tf.data pipeline. Same batches: the same sizes, dtypes and
-standardization; each epoch a new seeded permutation when shuffled (NumPy's, not tf.data's
-shuffle buffer, so the order differs from the tf.data pipeline's for the same seed).
+standardization; each epoch a new seeded permutation when shuffled (drawn by NumPy, not by
+TensorFlow's stateless shuffle, so the order differs from the tf.data pipeline's for the same seed).
 """
 
 import importlib.util

@@ -23,7 +23,7 @@ import warnings
 
 import numpy as np
 
-from dlrecipes.data.datasets import _channel_stats, _Splits, _standardize, prefetched_in_memory, register_dataset
+from dlrecipes.data.datasets import _channel_stats, _Splits, _standardize, in_memory_batches, register_dataset
 from dlrecipes.data.scenes import TEST_SCENES, TRAIN_SCENES, scene_sets
 from dlrecipes.data.vocabulary import Vocabulary
 from dlrecipes.errors import ConfigError
@@ -188,18 +188,16 @@ class CaptionSplits(_Splits):
         import tensorflow as tf
 
         images = tf.constant(self.images[split])
-        tokens = self.tokens[split]
+        tokens = tf.constant(self.tokens[split])
+        scenes = tf.constant(np.arange(len(self.tokens[split])) // self.phrasings)
         mean, std = self.mean, self.std
 
-        def pairs(scene, caption):
-            image = _standardize(tf.cast(tf.gather(images, scene), tf.float32), mean, std)
+        def pairs(rows):
+            image = _standardize(tf.cast(tf.gather(images, tf.gather(scenes, rows)), tf.float32), mean, std)
+            caption = tf.gather(tokens, rows)
             return (image, caption[:, :-1]), caption[:, 1:]
 
-        scenes = np.arange(len(tokens)) // self.phrasings
-        dataset = tf.data.Dataset.from_tensor_slices((scenes, tokens))
-        if shuffle:
-            dataset = dataset.shuffle(len(tokens), seed=seed, reshuffle_each_iteration=True)
-        return prefetched_in_memory(dataset.batch(batch_size).map(pairs))
+        return in_memory_batches(len(self.tokens[split]), batch_size, pairs, shuffle=shuffle, seed=seed)
 
     def limit(self, train=None, validation=None, test=None):
         """A copy keeping at most the first n (scene, caption) pairs of each split given."""
