@@ -11,10 +11,13 @@ on TensorFlow, XLA trained LeNet-5, ResNet-20 and the speed recipe's network at 
 0.59× (0.74×, 0.94×, 0.59× with 10 steps per execution), and steps_per_execution=10 alone at
 1.07×, 1.00× and 1.03×; JAX's 10 steps per execution 1.06×, 1.00× and 1.01×. (With oneDNN off,
 TensorFlow's own choice on that CPU, XLA had been 1.63× and 1.08× faster for the two small
-models.) XLA being slower on both CPUs for every model measured, the TensorFlow default is
-without it; a model measured faster with XLA can ask for it (`jit_compile=True` in its recipe).
-steps_per_execution stays 1 on TensorFlow: 10 was slower on the Intel Xeon and within 7 % on the
-AMD EPYC. On an accelerator, where nothing has been measured yet, Keras' own defaults apply.
+models.) On an AMD EPYC with AVX-512 BF16 (2026-12-02, paired, the speed recipe's network at its
+batch 512): XLA 0.54×, 0.81× and 0.41× (0.63×, 0.81×, 0.41× with 10 steps per execution),
+steps_per_execution=10 alone 1.07×, 1.02× and 1.01×; JAX's 10 steps per execution 0.97×, 1.06×
+and 1.00×. XLA being slower on all three CPUs for every model measured, the TensorFlow default
+is without it; a model measured faster with XLA can ask for it (`jit_compile=True` in its
+recipe). steps_per_execution stays 1 on TensorFlow: 10 was slower on the Intel Xeon and within
+7 % on both AMD EPYCs, inside the rounds' quartiles. On an accelerator, where nothing has been measured yet, Keras' own defaults apply.
 `dtype_policy` builds a model under a mixed-precision policy (Micikevicius et al. 2018);
 `"auto"` picks it from the hardware (`auto_precision`)."""
 
