@@ -1,9 +1,13 @@
 """Fashion-MNIST, fast: issue 8's speed recipe, aiming at ≥ 0.93 test accuracy within 120 s of
 training on 2 CPU cores (median of 3 seeds). Measured (docs/BENCHMARKS.md, sections "Speed
 recipe", `python benchmarks/run_benchmarks.py fast_recipe`):
-- AMD EPYC with AVX-512 BF16, 2 cores, bfloat16 (2026-12-02): median 0.9323 with flip TTA
-  (0.9291 without) in 112.8 s of training (105.2–119.7 s), epochs of 10–15 s: target met. At
-  batch 256 and α0 = 0.04, the previous setting, 0.9304 (0.9270) in 120.0 s (116.1–127.8 s);
+- AMD EPYC with AVX-512 BF16, 2 cores, bfloat16 (2026-12-02): median 0.9308 with flip TTA
+  (0.9295 without) in 81.7 s of training (77.6–82.1 s), epochs of 7–10 s: target met. An earlier
+  run of the same recipe on another machine of this model took 112.8 s (0.9323); paired full runs
+  on the later one with the pipeline before and after its index shuffle (docs/BENCHMARKS.md,
+  "Input pipeline vs data in memory"), seeds 0 and 1, took 85.3 / 92.2 s and 98.7 / 95.0 s: the
+  machines differ, the pipeline change does not show at this size. At batch 256 and α0 = 0.04,
+  the previous setting, 0.9304 (0.9270) in 120.0 s (116.1–127.8 s) on the earlier machine;
 - Intel Xeon with AMX, 2 cores, bfloat16, batch 256 (2026-12-01): median 0.9316 with flip TTA
   (0.9281 without) in 95.9 s of training, epochs of 7–12 s: target met;
 - AMD EPYC without AVX512, 2 cores, float32 (what `mixed_precision="auto"` picks there), batch
