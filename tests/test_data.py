@@ -373,6 +373,7 @@ def test_as_dataset_shuffles_train_only(mnist_dir):
     first, second = ids("train", seed=1)
     assert sorted(first) == sorted(splits.x_train[:, 0, 0, 0]) and list(first) != list(second)
     np.testing.assert_array_equal(ids("train", seed=1)[0], first)  # seeded
+    np.testing.assert_array_equal(ids("train")[1], ids("train")[1])  # seed 0, the default, too
     for epoch in ids("validation") + ids("train", shuffle=False):
         assert list(epoch) == sorted(epoch)  # both keep file order
 
