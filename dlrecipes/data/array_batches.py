@@ -10,6 +10,8 @@ import importlib.util
 import keras
 import numpy as np
 
+from dlrecipes.data.datasets import batch_count
+
 
 def tensorflow_installed():
     """Whether TensorFlow can be imported (found, not imported: as tfds_source.is_installed)."""
@@ -29,7 +31,7 @@ class ArrayBatches(keras.utils.PyDataset):
         self.batch_size = batch_size
         self.shuffle = shuffle
         self.transform = transform
-        self._batches = len(x) // batch_size if drop_remainder else -(-len(x) // batch_size)
+        self._batches = batch_count(len(x), batch_size, drop_remainder)
         self._rng = np.random.default_rng(seed)
         self._order = self._permutation()
 

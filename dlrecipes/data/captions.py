@@ -187,9 +187,10 @@ class CaptionSplits(_Splits):
         shuffle = split == "train" if shuffle is None else shuffle
         import tensorflow as tf
 
+        n = len(self.tokens[split])
         images = tf.constant(self.images[split])
         tokens = tf.constant(self.tokens[split])
-        scenes = tf.constant(np.arange(len(self.tokens[split])) // self.phrasings)
+        scenes = tf.constant(np.arange(n) // self.phrasings)
         mean, std = self.mean, self.std
 
         def pairs(rows):
@@ -197,7 +198,7 @@ class CaptionSplits(_Splits):
             caption = tf.gather(tokens, rows)
             return (image, caption[:, :-1]), caption[:, 1:]
 
-        return in_memory_batches(len(self.tokens[split]), batch_size, pairs, shuffle=shuffle, seed=seed)
+        return in_memory_batches(n, batch_size, pairs, shuffle=shuffle, seed=seed)
 
     def limit(self, train=None, validation=None, test=None):
         """A copy keeping at most the first n (scene, caption) pairs of each split given."""

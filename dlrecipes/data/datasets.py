@@ -143,6 +143,11 @@ def _standardize(x, mean, std):
 PREFETCH_BATCHES = 2
 
 
+def batch_count(n, batch_size, drop_remainder=False):
+    """Batches of `batch_size` in n examples: the last one partial unless `drop_remainder`."""
+    return n // batch_size if drop_remainder else -(-n // batch_size)
+
+
 def in_memory_batches(n, batch_size, batch_of_rows, *, shuffle, seed, drop_remainder=False, cache=False):
     """A tf.data.Dataset of `batch_of_rows(rows)` for batches of row indices into n in-memory
     examples, prefetched (`prefetched_in_memory`). Shuffled, each iteration (epoch) reads a new
@@ -157,10 +162,12 @@ def in_memory_batches(n, batch_size, batch_of_rows, *, shuffle, seed, drop_remai
         order = epoch_seed.map(lambda pair: tf.random.experimental.stateless_shuffle(tf.range(n), seed=pair))
     else:
         order = tf.data.Dataset.from_tensors(tf.range(n))
-    batches = n // batch_size if drop_remainder else -(-n // batch_size)
-    dataset = order.flat_map(
+    rows = order.flat_map(
         lambda rows: tf.data.Dataset.from_tensor_slices(rows).batch(batch_size, drop_remainder=drop_remainder)
-    ).apply(tf.data.experimental.assert_cardinality(batches)).map(batch_of_rows)  # flat_map hides it
+    )
+    # flat_map hides the number of batches from Keras, which counts an epoch's steps by it
+    rows = rows.apply(tf.data.experimental.assert_cardinality(batch_count(n, batch_size, drop_remainder)))
+    dataset = rows.map(batch_of_rows)
     if cache and not shuffle:
         dataset = dataset.cache()
     return prefetched_in_memory(dataset)
@@ -204,7 +211,7 @@ class _Splits:
     def steps_per_epoch(self, batch_size):
         """Batches in one pass over the train split, the last one possibly partial."""
         batch_size = check_int("batch_size", batch_size, minimum=1)
-        return -(-self.num_examples("train") // batch_size)
+        return batch_count(self.num_examples("train"), batch_size)
 
 
 @dataclasses.dataclass(frozen=True, eq=False)

@@ -17,7 +17,8 @@ steps_per_execution=10 alone 1.07×, 1.02× and 1.01×; JAX's 10 steps per execu
 and 1.00×. XLA being slower on all three CPUs for every model measured, the TensorFlow default
 is without it; a model measured faster with XLA can ask for it (`jit_compile=True` in its
 recipe). steps_per_execution stays 1 on TensorFlow: 10 was slower on the Intel Xeon and within
-7 % on both AMD EPYCs, inside the rounds' quartiles. On an accelerator, where nothing has been measured yet, Keras' own defaults apply.
+7 % on both AMD EPYCs, inside the rounds' quartiles. On an accelerator, where nothing has been
+measured yet, Keras' own defaults apply.
 `dtype_policy` builds a model under a mixed-precision policy (Micikevicius et al. 2018);
 `"auto"` picks it from the hardware (`auto_precision`)."""
 
