@@ -10,10 +10,20 @@ recipe", `python benchmarks/run_benchmarks.py fast_recipe`):
   the previous setting, 0.9304 (0.9270) in 120.0 s (116.1–127.8 s) on the earlier machine;
 - Intel Xeon with AMX, 2 cores, bfloat16, batch 256 (2026-12-01): median 0.9316 with flip TTA
   (0.9281 without) in 95.9 s of training, epochs of 7–12 s: target met;
-- AMD EPYC without AVX512, 2 cores, float32 (what `mixed_precision="auto"` picks there), batch
-  256 (2026-12-01), with TensorFlow's oneDNN kernels on (dlrecipes' setting, section
-  "TensorFlow's oneDNN CPU kernels off vs on": 1.39× this network's training speed): median
-  0.9308 with flip TTA (0.9291 without) in 241.4 s, epochs of 18–28 s: target not met.
+- AMD EPYC without AVX512, 2 cores, float32 (what `mixed_precision="auto"` picks there), with
+  TensorFlow's oneDNN kernels on (dlrecipes' setting, section "TensorFlow's oneDNN CPU kernels
+  off vs on": 1.39× this network's training speed), 2026-12-02: median 0.9295 with flip TTA
+  (0.9264 without) in 240.9 s (235.8–242.9 s), epochs of 21–29 s: target not met, neither in
+  time nor in accuracy. At batch 256 and α0 = 0.04 (2026-12-01) 0.9308 (0.9291) in 241.4 s:
+  batch 512 is no faster there (2,462 vs 2,493 training examples/s, `dlrecipes bench vgg11
+  --input-shape 28,28,1 --num-classes 10 --batch-size 512|256 --steps 8 --repeats 3 --option
+  batch_norm=true --option pool_first=true --option 'config=[16,"M",32,"M",64,64,"M"]'
+  --option 'hidden_units=[256]'`, one run each). A cheaper network, 16-32-64 without the second
+  64-channel conv (173,802 parameters, 1.51× the examples/s), reached 0.9265 with flip TTA
+  (0.9243) in 148.6 s (seed 0): the 7×7 64→64 convolution is half the step, most of it in its
+  filter gradient (52 of 100 ms per batch of 512, oneDNN's `jit:avx2` at ~35 GFLOP/s against
+  ~110 for the forward `brg_conv_fwd:avx2`), and averaging ±1-pixel shifts into the flip TTA
+  lowered that model's accuracy (0.9265 → 0.9239–0.9257).
 
 Choices, each from a measurement on 2 CPU cores (TensorFlow backend; the Intel Xeon unless said):
 - a small VGG-style CNN (the VGG builder's config table, Simonyan & Zisserman 2015, with batch
