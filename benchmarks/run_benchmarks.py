@@ -16,9 +16,11 @@ Sections (all when none is named):
 - `defaults`: jit_compile × steps_per_execution per backend, the measurements behind
   dlrecipes.training.compile_defaults; `precision`: float32 vs mixed_bfloat16 for the speed
   recipe's network, behind its `mixed_precision="auto"`; `onednn`: TensorFlow's oneDNN CPU
-  kernels off vs on, behind the package's TF_ENABLE_ONEDNN_OPTS=1;
+  kernels off vs on, behind the package's TF_ENABLE_ONEDNN_OPTS=1; `batch_size`: the speed
+  recipe's network at batch 128–1024 on each backend, behind its batch size;
 - `fast_recipe`: the speed recipe trained with three seeds; `fast_recipe_peers`: the same recipe
-  on the other backends and in plain PyTorch;
+  on the other backends and in plain PyTorch; `fast_recipe_same_time`: each peer for the epochs
+  that fit into our training time (after `fast_recipe_peers`, from its kept records);
 - `gpu_resnet50` (only where a GPU is; benchmarks/gpu_check.sh runs it on the device machine):
   ResNet-50 in bfloat16, our builder vs keras.applications on JAX vs torchvision under
   torch.compile, with MFU.
@@ -343,6 +345,43 @@ def onednn(rounds=4):
     return rows
 
 
+BATCH_SIZES = (128, 256, 512, 1024)  # the batch section's grid, besides the recipe's own
+BATCH_EXAMPLES = 5120  # examples per timed repeat at every batch size (steps = this ÷ batch)
+
+
+def timed_steps(batch, steps_per_execution):
+    """Steps of `batch` examples covering at least BATCH_EXAMPLES, in whole executions."""
+    executions = -(-BATCH_EXAMPLES // (batch * steps_per_execution))  # ceiling division
+    return executions * steps_per_execution
+
+
+def batch_size(rounds=2):
+    """The speed recipe's network (recipes/fashion_mnist_fast.py) at the recipe's batch size
+    (each block's first row) and at batch 128, 256, 512 and 1024, on each installed backend at its
+    compile defaults and the precision the recipe's `mixed_precision="auto"` takes there, 28×28×1,
+    synthetic batches. A paired measurement needs one batch size, so every measurement is its own
+    fresh process: at least 5,120 examples per timed repeat (40 steps of 128 … 5 of 1,024, rounded
+    up to whole executions of the backend's steps_per_execution) × 3 repeats; 2
+    rounds, each measuring every batch size, order reversed in the second; ratio = the median of
+    the rounds' ratios to the recipe's batch size, quartiles below each table. Throughput only: the
+    batch size is also a training hyperparameter (recipe's docstring for its accuracy)."""
+    from dlrecipes.training.compile_defaults import auto_precision
+
+    model, recipe_batch = _fast_cnn()
+    sizes = [recipe_batch, *(size for size in BATCH_SIZES if size != recipe_batch)]
+    rows = []
+    for backend in installed_backends():
+        defaults = _defaults(backend)
+        specs = [make_spec(**model, **FASHION, batch_size=size, mixed_precision=auto_precision(backend), **defaults,
+                           steps=timed_steps(size, defaults["steps_per_execution"])) for size in sizes]
+        runs = [[] for _ in specs]
+        for r in range(rounds):
+            for index in range(len(specs))[::1 if r % 2 == 0 else -1]:
+                runs[index].append(measure_isolated(specs[index], backend))
+        rows.append(_rounds_of_processes(runs))
+    return rows
+
+
 def _rounds_of_processes(runs):
     """Per subject, its records of fresh processes measured round by round alongside the other
     subjects' (`runs[s][r]`): one record, whose repeats are the rounds' medians and whose ratios
@@ -369,10 +408,12 @@ def _last_json_line(command, backend="tensorflow"):
     return {**run, "load": [load_before, os.getloadavg()[0]], "date": datetime.date.today().isoformat()}
 
 
-def _train_in_fresh_process(recipe, seed, out, backend="tensorflow"):
+def _train_in_fresh_process(recipe, seed, out, backend="tensorflow", epochs=None):
+    """`recipe` trained by `dlrecipes.train` in a fresh process (for `epochs`, its own by default)."""
+    epochs = "" if epochs is None else f", epochs={epochs}"
     code = (
         "import json, os, dlrecipes; "
-        f"r = dlrecipes.train({recipe!r}, seed={seed}, out={str(out)!r}, verbose=0); "
+        f"r = dlrecipes.train({recipe!r}, seed={seed}, out={str(out)!r}, verbose=0{epochs}); "
         "print(json.dumps({**r.metrics, 'epoch_s': r.history['train_time_s'], 'run_dir': str(r.run_dir)}))"
     )
     return _last_json_line([sys.executable, "-c", code], backend)
@@ -428,6 +469,67 @@ def fast_recipe_peers(rounds=3):
                 runs.append({**train(seed), "round": seed})
         runs += [ours(0, backend, out) for backend in installed_backends() if backend != "tensorflow"]
     return [{**run, "device": cpu_description()} for run in runs]
+
+
+def same_time_epochs(recipe_epochs, our_seconds, peer_seconds):
+    """The epochs a peer that trained `recipe_epochs` in `peer_seconds` fits into `our_seconds`
+    (nearest whole number, at least 1)."""
+    return max(1, round(recipe_epochs * our_seconds / peer_seconds))
+
+
+def fast_recipe_same_time():
+    """recipes/fashion_mnist_fast.py's peers given our training time: each trains the recipe once
+    (seed 0, one fresh process) for the epochs that fit into the median time Keras on TensorFlow
+    took for the recipe's 10 in section "Speed recipe vs its peers" of this device (its records
+    kept in benchmarks/results): epochs = 10 × ours ÷ the peer's time there (its median), to the
+    nearest whole epoch, the one-cycle schedule spanning them; Keras on TensorFlow trains its 10
+    again alongside, first; time ratio = each run's training time ÷ that run's. So each peer's
+    accuracy is compared at (about) the same training time."""
+    import tempfile
+
+    from dlrecipes.bench import cpu_description
+    from dlrecipes.training.recipes import get_recipe
+
+    kept = HERE / "results" / f"{section_id('fast_recipe_peers', cpu_description())}.json"
+    if not kept.exists():
+        raise ConfigError(f"fast_recipe_same_time needs this device's fast_recipe_peers section first: "
+                          f"no {kept.relative_to(HERE.parent)}. Run: python benchmarks/run_benchmarks.py "
+                          "fast_recipe_peers --json-dir benchmarks/results")
+    with open(kept) as f:
+        peer_runs = json.load(f)["records"]
+    seconds = {peer: statistics.median(run["wall_time_s"] for run in peer_runs if run["peer"] == peer)
+               for peer in dict.fromkeys(run["peer"] for run in peer_runs)}
+    recipe_epochs = get_recipe("fashion_mnist_fast").epochs
+    budget = seconds.pop("Keras on tensorflow")
+    runs = []
+    with tempfile.TemporaryDirectory() as out:
+        for peer, peer_seconds in {"Keras on tensorflow": budget, **seconds}.items():
+            epochs = same_time_epochs(recipe_epochs, budget, peer_seconds)
+            if peer == "plain torch":
+                command = [sys.executable, str(HERE / "torch_peers.py"), "--train-fast-recipe", "0",
+                           "--epochs", str(epochs)]
+                run = {**_last_json_line(command, "torch"), "backend": "plain torch"}
+            else:
+                backend = peer.removeprefix("Keras on ")
+                run = {**_train_in_fresh_process("fashion_mnist_fast", 0, out, backend, epochs), "peer": peer}
+            runs.append({**run, "budget_s": budget, "device": cpu_description()})
+    return runs
+
+
+def fast_recipe_same_time_markdown(runs):
+    lines = [
+        "| peer | precision | epochs | test accuracy | with flip TTA | training (s) | time ratio | load before → after |",
+        "|---|---|---:|---:|---:|---:|---:|---|",
+    ]
+    for run, ratio in zip(runs, _time_ratios(runs)):
+        lines.append(
+            f"| {run['peer']} | {_precision(run)} | {run['epochs_run']} | {run['test_accuracy']:.4f} "
+            f"| {run['test_accuracy_flip_tta']:.4f} | {run['wall_time_s']:.1f} | {ratio:.2f} "
+            f"| {run['load'][0]:.1f} → {run['load'][1]:.1f} |"
+        )
+    lines += ["", f"Budget: {runs[0]['budget_s']:.1f} s, Keras on TensorFlow's median training time for the "
+                  "recipe's 10 epochs in this device's section \"Speed recipe vs its peers\"."]
+    return "\n".join(lines)
 
 
 def _precision(run):
@@ -496,6 +598,7 @@ def fast_recipe_markdown(runs):
 RUN_TABLES = {  # sections of training runs, not bench records
     "fast_recipe": fast_recipe_markdown,
     "fast_recipe_peers": fast_recipe_peers_markdown,
+    "fast_recipe_same_time": fast_recipe_same_time_markdown,
     "epoch_start": epoch_start_markdown,
 }
 SECTIONS = {
@@ -507,8 +610,10 @@ SECTIONS = {
     "defaults": defaults,
     "onednn": onednn,
     "precision": precision,
+    "batch_size": batch_size,
     "fast_recipe": fast_recipe,
     "fast_recipe_peers": fast_recipe_peers,
+    "fast_recipe_same_time": fast_recipe_same_time,
     "gpu_resnet50": gpu_resnet50,
 }
 GPU_SECTIONS = ("gpu_resnet50",)  # measured only where a GPU is, and never by default elsewhere
@@ -521,8 +626,10 @@ TITLES = {
     "defaults": "Measured compile defaults",
     "onednn": "TensorFlow's oneDNN CPU kernels off vs on",
     "precision": "float32 vs bfloat16",
+    "batch_size": "Training throughput by batch size: the speed recipe's network per backend",
     "fast_recipe": "Speed recipe: Fashion-MNIST ≥ 93 % in 120 s on 2 CPU cores",
     "fast_recipe_peers": "Speed recipe vs its peers: the same recipe on other backends and in plain PyTorch",
+    "fast_recipe_same_time": "Speed recipe vs its peers in the same training time",
     "gpu_resnet50": "ResNet-50 on one GPU: our builder vs keras.applications on JAX vs torchvision under torch.compile",
 }
 

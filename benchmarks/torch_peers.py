@@ -109,10 +109,11 @@ MODELS = {"fast_cnn": fast_cnn, "resnet20": resnet20, "resnet50": resnet50}
 PRECISIONS = ("float32", "mixed_bfloat16")
 
 
-def train_fast_recipe(seed):
+def train_fast_recipe(seed, epochs=None):
     """recipes/fashion_mnist_fast.py in plain PyTorch, its settings read from the recipe: `fast_cnn`
     (PyTorch's default initialisation), all 60,000 training images standardised as ours,
-    reshuffled every epoch, random horizontal flips; the recipe's epochs and batch size; SGD with
+    reshuffled every epoch, random horizontal flips; `epochs` (the recipe's by default), the
+    recipe's batch size; SGD with
     Nesterov momentum 0.9 and weight decay 2c on conv and dense weights (= our Keras L2 c), torch's
     OneCycleLR in its three-phase linear form (α0 → max_factor·α0 over up_fraction of the steps,
     back to α0, then to final_factor·α0: our `one_cycle`), the recipe's label smoothing, bfloat16
@@ -137,7 +138,7 @@ def train_fast_recipe(seed):
         [{"params": weights, "weight_decay": 2 * recipe.regularization.weight_decay},
          {"params": others, "weight_decay": 0.0}], lr=lr, momentum=0.9, nesterov=True,
     )
-    epochs, batch_size = recipe.epochs, recipe.batch_size
+    epochs, batch_size = epochs or recipe.epochs, recipe.batch_size
     steps = -(-len(x_train) // batch_size)
     schedule = torch.optim.lr_scheduler.OneCycleLR(
         optimizer, max_lr=lr * cycle["max_factor"], total_steps=epochs * steps, pct_start=cycle["up_fraction"],
@@ -293,6 +294,7 @@ def main(argv=None):
     parser.add_argument("model", nargs="?", choices=sorted(MODELS))
     parser.add_argument("--train-fast-recipe", type=int, metavar="SEED",
                         help="train the speed recipe in plain PyTorch with this seed instead")
+    parser.add_argument("--epochs", type=int, help="with --train-fast-recipe: epochs instead of the recipe's")
     parser.add_argument("--batch-size", type=int, default=128)
     parser.add_argument("--input-shape", type=lambda t: tuple(int(d) for d in t.split(",")), default=(28, 28, 1))
     parser.add_argument("--num-classes", type=int, default=10)
@@ -305,7 +307,7 @@ def main(argv=None):
                         help="mixed_bfloat16: the steps under bfloat16 autocast")
     args = parser.parse_args(argv)
     if args.train_fast_recipe is not None:
-        print(json.dumps(train_fast_recipe(args.train_fast_recipe)))
+        print(json.dumps(train_fast_recipe(args.train_fast_recipe, args.epochs)))
         return 0
     if args.model is None:
         parser.error("name a model, or --train-fast-recipe SEED")

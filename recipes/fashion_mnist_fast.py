@@ -14,11 +14,10 @@ recipe", `python benchmarks/run_benchmarks.py fast_recipe`):
   TensorFlow's oneDNN kernels on (dlrecipes' setting, section "TensorFlow's oneDNN CPU kernels
   off vs on": 1.39× this network's training speed), 2026-12-02: median 0.9295 with flip TTA
   (0.9264 without) in 240.9 s (235.8–242.9 s), epochs of 21–29 s: target not met, neither in
-  time nor in accuracy. At batch 256 and α0 = 0.04 (2026-12-01) 0.9308 (0.9291) in 241.4 s:
-  batch 512 is no faster there (2,462 vs 2,493 training examples/s, `dlrecipes bench vgg11
-  --input-shape 28,28,1 --num-classes 10 --batch-size 512|256 --steps 8 --repeats 3 --option
-  batch_norm=true --option pool_first=true --option 'config=[16,"M",32,"M",64,64,"M"]'
-  --option 'hidden_units=[256]'`, one run each). A cheaper network, 16-32-64 without the second
+  time nor in accuracy. At batch 256 and α0 = 0.04 (2026-12-01) 0.9308 (0.9291) in 241.4 s,
+  though batch 256 steps at 0.93× of 512's training examples/s there (section "Training
+  throughput by batch size", `python benchmarks/run_benchmarks.py batch_size`, 2 rounds of fresh
+  processes; 128: 0.81×, 1024: 0.97×). A cheaper network, 16-32-64 without the second
   64-channel conv (173,802 parameters, 1.51× the examples/s), reached 0.9265 with flip TTA
   (0.9243) in 148.6 s (seed 0): the 7×7 64→64 convolution is half the step, most of it in its
   filter gradient (52 of 100 ms per batch of 512, oneDNN's `jit:avx2` at ~35 GFLOP/s against
@@ -53,7 +52,10 @@ Choices, each from a measurement on 2 CPU cores (TensorFlow backend; the Intel X
   (0.96, 0.83, 0.87; median flip-TTA accuracy 0.9319 against our 0.9308); on the AMD EPYC
   with AVX-512 BF16 at batch 512 (2026-12-02), JAX (float32) 5.05×, Keras' torch (float32)
   2.26×, plain PyTorch in bfloat16 0.76× (0.69, 0.77, 0.76; 0.9316 against our 0.9323; ours
-  97.9–105.8 s there). The gap is in the
+  97.9–105.8 s there). Given our training time instead of our epochs (section "Speed recipe vs
+  its peers in the same training time", AVX2-only EPYC, 2026-12-02, seed 0, ours 0.9295 in
+  199.3 s): plain PyTorch 12 epochs, 0.9323 in 204.1 s; Keras' torch 7, 0.9260; JAX 3, 0.9127.
+  The gap is in the
   backward convolutions. Both frameworks run every convolution as a oneDNN direct primitive
   (`brg_conv_fwd:avx2`, `jit:avx2`), but TensorFlow's native-format oneDNN ops keep activations
   in plain NHWC while PyTorch lets oneDNN pick blocked layouts (`aBcd8b`). Per training step of
@@ -74,7 +76,11 @@ Choices, each from a measurement on 2 CPU cores (TensorFlow backend; the Intel X
   the two alternating, epochs 2–3; two of the five rounds at batch 512 kept α0 = 0.04, which
   does not change the step's cost) 0.81–0.98× the training time; in full runs, seeds 0–2,
   flip-TTA accuracy 0.9317, 0.9323, 0.9325 against 0.9327, 0.9304, 0.9304. Nine epochs at batch
-  256 (0.9294 with seed 0) and conv widths 48 instead of 64 (0.9300) cost more accuracy;
+  256 (0.9294 with seed 0) and conv widths 48 instead of 64 (0.9300) cost more accuracy. One
+  batch size on every backend, since it changes the optimisation, not only the speed: on the
+  AVX2-only EPYC (section "Training throughput by batch size") 512 is TensorFlow's fastest,
+  while Keras' JAX steps 1.17× and 1.13× faster at 128 and 256 (still ~4× slower than
+  TensorFlow) and Keras' torch is within 12 % from 128 to 1024;
 - label smoothing 0.1 (Szegedy et al. 2016), horizontal flips, Keras L2 c = 2.5e-4 (λ = 5e-4);
 - flip test-time augmentation (`test_flip`, a test-time cost, not training time): +0.28 to
   +0.42 points in the three benchmark runs (0.9293 → 0.9325, 0.9281 → 0.9309, 0.9274 → 0.9316);

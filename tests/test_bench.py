@@ -300,6 +300,25 @@ def test_peer_time_ratios_pair_each_round_and_keep_older_sections():
     assert ratios(older) == pytest.approx([1.0, 0.82])
 
 
+def test_batch_section_times_the_same_examples_at_every_batch_size():
+    steps = _benchmark_script().timed_steps
+    # 5,120 examples per repeat: 40 steps of 128 … 5 of 1,024; with 10 steps per execution
+    # (JAX's default) rounded up to whole executions, 10 of 512 and of 1,024
+    assert [steps(batch, 1) for batch in (128, 256, 512, 1024)] == [40, 20, 10, 5]
+    assert [steps(batch, 10) for batch in (128, 256, 512, 1024)] == [40, 20, 10, 10]
+    assert steps(100, 1) * 100 >= 5120 > (steps(100, 1) - 1) * 100
+
+
+def test_same_time_peers_train_the_epochs_that_fit_into_our_time(tmp_path, monkeypatch):
+    script = _benchmark_script()
+    # 10 epochs of ours in 241 s: a peer that took 838 s for 10 gets 2.9 → 3, one of 382 s 6.3 → 6,
+    # a faster one of 210 s 11.5 → 11; never fewer than one
+    assert [script.same_time_epochs(10, 241.0, t) for t in (838.0, 382.0, 241.0, 210.0, 1e6)] == [3, 6, 10, 11, 1]
+    monkeypatch.setattr(script, "HERE", tmp_path)  # no kept fast_recipe_peers records there
+    with pytest.raises(ConfigError, match=r"needs this device's fast_recipe_peers section first.*--json-dir"):
+        script.fast_recipe_same_time()
+
+
 def test_gpu_sections_run_only_where_a_gpu_is():
     script = _benchmark_script()
     cpu_sections = [name for name in script.SECTIONS if name not in script.GPU_SECTIONS]
