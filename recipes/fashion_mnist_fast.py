@@ -22,7 +22,14 @@ recipe", `python benchmarks/run_benchmarks.py fast_recipe`):
   (0.9243) in 148.6 s (seed 0): the 7×7 64→64 convolution is half the step, most of it in its
   filter gradient (52 of 100 ms per batch of 512, oneDNN's `jit:avx2` at ~35 GFLOP/s against
   ~110 for the forward `brg_conv_fwd:avx2`), and averaging ±1-pixel shifts into the flip TTA
-  lowered that model's accuracy (0.9265 → 0.9239–0.9257).
+  lowered that model's accuracy (0.9265 → 0.9239–0.9257). A lead, not yet adopted: PyTorch's
+  default initialisation of the same network (`kernel_initializer` VarianceScaling(1/3, fan_in,
+  uniform), as `--set 'model.options.kernel_initializer={"class_name": "VarianceScaling",
+  "config": {"scale": 0.3333333333, "mode": "fan_in", "distribution": "uniform"}}'`), seeds
+  0–2 on that machine the same day, gave 0.9306, 0.9311, 0.9322 with flip TTA (0.9276, 0.9269,
+  0.9314 without) against he_normal's 0.9295, 0.9287, 0.9301 (the plain PyTorch peer's
+  accuracy was above ours in each of its three paired rounds there too); its times (151.7–160.2 s) are not
+  comparable, the machine ran faster by then.
 
 Choices, each from a measurement on 2 CPU cores (TensorFlow backend; the Intel Xeon unless said):
 - a small VGG-style CNN (the VGG builder's config table, Simonyan & Zisserman 2015, with batch
