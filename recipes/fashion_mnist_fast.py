@@ -28,8 +28,8 @@ recipe", `python benchmarks/run_benchmarks.py fast_recipe`):
   "config": {"scale": 0.3333333333, "mode": "fan_in", "distribution": "uniform"}}'`), seeds
   0–2 on that machine the same day, gave 0.9306, 0.9311, 0.9322 with flip TTA (0.9276, 0.9269,
   0.9314 without) against he_normal's 0.9295, 0.9287, 0.9301 (the plain PyTorch peer's
-  accuracy was above ours in each of its three paired rounds there too); its times (151.7–160.2 s) are not
-  comparable, the machine ran faster by then.
+  accuracy was above ours in each of its three paired rounds there too); its times
+  (151.7–160.2 s) are not comparable, the machine ran faster by then.
 
 Choices, each from a measurement on 2 CPU cores (TensorFlow backend; the Intel Xeon unless said):
 - a small VGG-style CNN (the VGG builder's config table, Simonyan & Zisserman 2015, with batch
