@@ -451,24 +451,25 @@ def fast_recipe_peers(rounds=3):
 
     from dlrecipes.bench import cpu_description
 
-    def ours(seed, backend, out):
-        run = _train_in_fresh_process("fashion_mnist_fast", seed, out, backend)
-        return {**run, "peer": f"Keras on {backend}", "seed": seed}
-
-    def plain_torch(seed):
-        command = [sys.executable, str(HERE / "torch_peers.py"), "--train-fast-recipe", str(seed)]
-        return {**_last_json_line(command, "torch"), "backend": "plain torch"}
-
     runs = []
     with tempfile.TemporaryDirectory() as out:
-        pair = [lambda seed: ours(seed, "tensorflow", out)]
-        if "torch" in installed_backends():
-            pair.append(plain_torch)
+        pair = ["Keras on tensorflow", *(["plain torch"] if "torch" in installed_backends() else [])]
         for seed in range(rounds):
-            for train in pair[::-1] if seed % 2 else pair:
-                runs.append({**train(seed), "round": seed})
-        runs += [ours(0, backend, out) for backend in installed_backends() if backend != "tensorflow"]
+            for peer in pair[::-1] if seed % 2 else pair:
+                runs.append({**_train_peer(peer, seed, out), "round": seed})
+        runs += [_train_peer(f"Keras on {b}", 0, out) for b in installed_backends() if b != "tensorflow"]
     return [{**run, "device": cpu_description()} for run in runs]
+
+
+def _train_peer(peer, seed, out, epochs=None):
+    """The speed recipe trained by `peer` ("Keras on BACKEND" or "plain torch") in a fresh process,
+    for `epochs` (the recipe's by default); Keras runs keep their run folders under `out`."""
+    if peer == "plain torch":
+        command = [sys.executable, str(HERE / "torch_peers.py"), "--train-fast-recipe", str(seed)]
+        command += [] if epochs is None else ["--epochs", str(epochs)]
+        return {**_last_json_line(command, "torch"), "backend": "plain torch"}
+    backend = peer.removeprefix("Keras on ")
+    return {**_train_in_fresh_process("fashion_mnist_fast", seed, out, backend, epochs), "peer": peer, "seed": seed}
 
 
 def same_time_epochs(recipe_epochs, our_seconds, peer_seconds):
@@ -504,21 +505,15 @@ def fast_recipe_same_time():
     runs = []
     with tempfile.TemporaryDirectory() as out:
         for peer, peer_seconds in {"Keras on tensorflow": budget, **seconds}.items():
-            epochs = same_time_epochs(recipe_epochs, budget, peer_seconds)
-            if peer == "plain torch":
-                command = [sys.executable, str(HERE / "torch_peers.py"), "--train-fast-recipe", "0",
-                           "--epochs", str(epochs)]
-                run = {**_last_json_line(command, "torch"), "backend": "plain torch"}
-            else:
-                backend = peer.removeprefix("Keras on ")
-                run = {**_train_in_fresh_process("fashion_mnist_fast", 0, out, backend, epochs), "peer": peer}
+            run = _train_peer(peer, 0, out, same_time_epochs(recipe_epochs, budget, peer_seconds))
             runs.append({**run, "budget_s": budget, "device": cpu_description()})
     return runs
 
 
 def fast_recipe_same_time_markdown(runs):
     lines = [
-        "| peer | precision | epochs | test accuracy | with flip TTA | training (s) | time ratio | load before → after |",
+        "| peer | precision | epochs | test accuracy | with flip TTA | training (s) | time ratio "
+        "| load before → after |",
         "|---|---|---:|---:|---:|---:|---:|---|",
     ]
     for run, ratio in zip(runs, _time_ratios(runs)):
@@ -528,7 +523,7 @@ def fast_recipe_same_time_markdown(runs):
             f"| {run['load'][0]:.1f} → {run['load'][1]:.1f} |"
         )
     lines += ["", f"Budget: {runs[0]['budget_s']:.1f} s, Keras on TensorFlow's median training time for the "
-                  "recipe's 10 epochs in this device's section \"Speed recipe vs its peers\"."]
+                  "recipe's epochs in this device's section \"Speed recipe vs its peers\"."]
     return "\n".join(lines)
 
 

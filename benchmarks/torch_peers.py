@@ -111,13 +111,12 @@ PRECISIONS = ("float32", "mixed_bfloat16")
 
 def train_fast_recipe(seed, epochs=None):
     """recipes/fashion_mnist_fast.py in plain PyTorch, its settings read from the recipe: `fast_cnn`
-    (PyTorch's default initialisation), all 60,000 training images standardised as ours,
-    reshuffled every epoch, random horizontal flips; `epochs` (the recipe's by default), the
-    recipe's batch size; SGD with
-    Nesterov momentum 0.9 and weight decay 2c on conv and dense weights (= our Keras L2 c), torch's
-    OneCycleLR in its three-phase linear form (α0 → max_factor·α0 over up_fraction of the steps,
-    back to α0, then to final_factor·α0: our `one_cycle`), the recipe's label smoothing, bfloat16
-    autocast where the recipe's `mixed_precision="auto"` takes bfloat16 (a CPU with native
+    (PyTorch's default initialisation), all 60,000 training images standardised as ours, reshuffled
+    every epoch, random horizontal flips; `epochs` (the recipe's by default), the recipe's batch
+    size; SGD with Nesterov momentum 0.9 and weight decay 2c on conv and dense weights (= our Keras
+    L2 c), torch's OneCycleLR in its three-phase linear form (α0 → max_factor·α0 over up_fraction of
+    the steps, back to α0, then to final_factor·α0: our `one_cycle`), the recipe's label smoothing,
+    bfloat16 autocast where the recipe's `mixed_precision="auto"` takes bfloat16 (a CPU with native
     bfloat16: `compile_defaults.cpu_has_native_bfloat16`), every usable core; test accuracy plain
     and with flip TTA (mean of the two views' probabilities). `wall_time_s` is the training loop,
     every epoch."""
@@ -138,7 +137,7 @@ def train_fast_recipe(seed, epochs=None):
         [{"params": weights, "weight_decay": 2 * recipe.regularization.weight_decay},
          {"params": others, "weight_decay": 0.0}], lr=lr, momentum=0.9, nesterov=True,
     )
-    epochs, batch_size = epochs or recipe.epochs, recipe.batch_size
+    epochs, batch_size = recipe.epochs if epochs is None else epochs, recipe.batch_size
     steps = -(-len(x_train) // batch_size)
     schedule = torch.optim.lr_scheduler.OneCycleLR(
         optimizer, max_lr=lr * cycle["max_factor"], total_steps=epochs * steps, pct_start=cycle["up_fraction"],
@@ -306,6 +305,10 @@ def main(argv=None):
     parser.add_argument("--mixed-precision", default="float32", choices=PRECISIONS,
                         help="mixed_bfloat16: the steps under bfloat16 autocast")
     args = parser.parse_args(argv)
+    if args.epochs is not None and args.train_fast_recipe is None:
+        parser.error("--epochs goes with --train-fast-recipe SEED (a benchmark times --steps)")
+    if args.epochs is not None and args.epochs < 1:
+        parser.error(f"--epochs must be at least 1. Received: --epochs {args.epochs}")
     if args.train_fast_recipe is not None:
         print(json.dumps(train_fast_recipe(args.train_fast_recipe, args.epochs)))
         return 0

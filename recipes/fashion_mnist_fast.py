@@ -19,10 +19,12 @@ recipe", `python benchmarks/run_benchmarks.py fast_recipe`):
   throughput by batch size", `python benchmarks/run_benchmarks.py batch_size`, 2 rounds of fresh
   processes; 128: 0.81×, 1024: 0.97×). A cheaper network, 16-32-64 without the second
   64-channel conv (173,802 parameters, 1.51× the examples/s), reached 0.9265 with flip TTA
-  (0.9243) in 148.6 s (seed 0): the 7×7 64→64 convolution is half the step, most of it in its
-  filter gradient (52 of 100 ms per batch of 512, oneDNN's `jit:avx2` at ~35 GFLOP/s against
-  ~110 for the forward `brg_conv_fwd:avx2`), and averaging ±1-pixel shifts into the flip TTA
-  lowered that model's accuracy (0.9265 → 0.9239–0.9257). A lead, not yet adopted: PyTorch's
+  (0.9243) in 148.6 s (seed 0, `dlrecipes train fashion_mnist_fast --set
+  'model.options.config=[16,"M",32,"M",64,"M"]'`): the 7×7 64→64 convolution is half the
+  step, most of it in its filter gradient (52 of 100 ms per batch of 512, oneDNN's `jit:avx2` at
+  ~35 GFLOP/s against ~110 for the forward `brg_conv_fwd:avx2`; each primitive's times summed
+  from `ONEDNN_VERBOSE=1 dlrecipes train fashion_mnist_fast --epochs 2 --max-train-examples
+  10240`). A lead, not yet adopted: PyTorch's
   default initialisation of the same network (`kernel_initializer` VarianceScaling(1/3, fan_in,
   uniform), as `--set 'model.options.kernel_initializer={"class_name": "VarianceScaling",
   "config": {"scale": 0.3333333333, "mode": "fan_in", "distribution": "uniform"}}'`), seeds

@@ -319,6 +319,30 @@ def test_same_time_peers_train_the_epochs_that_fit_into_our_time(tmp_path, monke
         script.fast_recipe_same_time()
 
 
+def test_peer_runs_alternate_our_engine_and_plain_torch_then_the_other_backends(monkeypatch):
+    script = _benchmark_script()
+    calls = []
+
+    def trained(command_or_recipe, *args):
+        calls.append((command_or_recipe, *args))
+        return {}
+
+    monkeypatch.setattr(script, "_last_json_line", trained)
+    monkeypatch.setattr(script, "_train_in_fresh_process", trained)
+    monkeypatch.setattr(script, "installed_backends", lambda: ["tensorflow", "jax", "torch"])
+    runs = script.fast_recipe_peers(rounds=2)
+    assert [(run["backend"] if "backend" in run else run["peer"], run.get("round")) for run in runs] == [
+        ("Keras on tensorflow", 0), ("plain torch", 0), ("plain torch", 1), ("Keras on tensorflow", 1),
+        ("Keras on jax", None), ("Keras on torch", None)]
+    torch_command = calls[1][0]
+    assert torch_command[-2:] == ["--train-fast-recipe", "0"] and calls[1][1] == "torch"
+    assert [call[3:] for call in calls if call[0] == "fashion_mnist_fast"] == [
+        ("tensorflow", None), ("tensorflow", None), ("jax", None), ("torch", None)]
+    calls.clear()
+    script._train_peer("plain torch", 3, "out", epochs=12)
+    assert calls[0][0][-4:] == ["--train-fast-recipe", "3", "--epochs", "12"]
+
+
 def test_gpu_sections_run_only_where_a_gpu_is():
     script = _benchmark_script()
     cpu_sections = [name for name in script.SECTIONS if name not in script.GPU_SECTIONS]
