@@ -442,8 +442,8 @@ def fast_recipe_peers(rounds=3):
     plain PyTorch (benchmarks/torch_peers.py `--train-fast-recipe`: same network, data, schedule,
     regularisation, precision (bfloat16 autocast where the recipe's `mixed_precision="auto"`
     takes bfloat16) and flip TTA; PyTorch's default initialisation and batch-norm settings).
-    Every peer trains the whole recipe, 10 epochs, so accuracies are compared at each one's own
-    training time. Keras on TensorFlow and plain PyTorch, the closest pair, train in paired
+    Every peer trains the whole recipe, all its epochs, so accuracies are compared at each one's
+    own training time. Keras on TensorFlow and plain PyTorch, the closest pair, train in paired
     rounds (seed r in round r, the order alternating), because a shared machine's speed drifts
     over the minutes between two runs: their time ratio is per round, summarised by its median;
     the other backends train once (seed 0), their ratio to TensorFlow's median time."""
@@ -481,10 +481,10 @@ def same_time_epochs(recipe_epochs, our_seconds, peer_seconds):
 def fast_recipe_same_time():
     """recipes/fashion_mnist_fast.py's peers given our training time: each trains the recipe once
     (seed 0, one fresh process) for the epochs that fit into the median time Keras on TensorFlow
-    took for the recipe's 10 in section "Speed recipe vs its peers" of this device (its records
-    kept in benchmarks/results): epochs = 10 × ours ÷ the peer's time there (its median), to the
-    nearest whole epoch, the one-cycle schedule spanning them; Keras on TensorFlow trains its 10
-    again alongside, first; time ratio = each run's training time ÷ that run's. So each peer's
+    took for the recipe's epochs in section "Speed recipe vs its peers" of this device (its records
+    kept in benchmarks/results, refused if another version of the recipe trained them): epochs =
+    the recipe's × ours ÷ the peer's time there (its median), to the nearest whole epoch, the
+    one-cycle schedule spanning them; Keras on TensorFlow trains the recipe's again alongside, first; time ratio = each run's training time ÷ that run's. So each peer's
     accuracy is compared at (about) the same training time."""
     import tempfile
 
@@ -498,9 +498,11 @@ def fast_recipe_same_time():
                           "fast_recipe_peers --json-dir benchmarks/results")
     with open(kept) as f:
         peer_runs = json.load(f)["records"]
+    recipe = get_recipe("fashion_mnist_fast")
+    check_peer_records_match(peer_runs, recipe.epochs, _trainable_params(recipe), kept.relative_to(HERE.parent))
     seconds = {peer: statistics.median(run["wall_time_s"] for run in peer_runs if run["peer"] == peer)
                for peer in dict.fromkeys(run["peer"] for run in peer_runs)}
-    recipe_epochs = get_recipe("fashion_mnist_fast").epochs
+    recipe_epochs = recipe.epochs
     budget = seconds.pop("Keras on tensorflow")
     runs = []
     with tempfile.TemporaryDirectory() as out:
@@ -508,6 +510,28 @@ def fast_recipe_same_time():
             run = _train_peer(peer, 0, out, same_time_epochs(recipe_epochs, budget, peer_seconds))
             runs.append({**run, "budget_s": budget, "device": cpu_description()})
     return runs
+
+
+def _trainable_params(recipe):
+    """Trainable parameters of `recipe`'s network on Fashion-MNIST (28×28×1, 10 classes)."""
+    import dlrecipes
+
+    model = dlrecipes.build_model(recipe.model.name, input_shape=(28, 28, 1), num_classes=10,
+                                  **recipe.model.builder_kwargs())
+    return dlrecipes.count_params(model)[0]
+
+
+def check_peer_records_match(runs, epochs, trainable_params, source):
+    """Refuse kept peer records of another version of the recipe: each must have trained
+    `epochs` epochs of a network of `trainable_params` parameters."""
+    stale = {(run["peer"], run.get("epochs_run"), run.get("trainable_params")) for run in runs
+             if (run.get("epochs_run"), run.get("trainable_params")) != (epochs, trainable_params)}
+    if stale:
+        raise ConfigError(
+            f"{source} was measured on another version of the speed recipe (peer, epochs, trainable "
+            f"parameters: {sorted(stale, key=str)}; the recipe now: {epochs} epochs, {trainable_params:,} "
+            "parameters). Run: python benchmarks/run_benchmarks.py fast_recipe_peers --json-dir benchmarks/results"
+        )
 
 
 def fast_recipe_same_time_markdown(runs):

@@ -1,8 +1,9 @@
 """Plain PyTorch peers of our models, timed the way `dlrecipes.bench` times ours, and a plain
 PyTorch training of the speed recipe.
 
-- `fast_cnn`: recipes/fashion_mnist_fast.py's model (16, M, 32, M, 64, 64, M, each pooled conv
-  max-pooled before its batch norm and ReLU, flatten → 256 → logits, dropout 0.3);
+- `fast_cnn`: recipes/fashion_mnist_fast.py's model, its layout read from the recipe (conv widths
+  and "M" poolings, each pooled conv max-pooled before its batch norm and ReLU, flatten → hidden
+  units → logits, dropout);
 - `resnet20`: He et al. 2016's CIFAR ResNet-20 with option-A (zero-padded identity) shortcuts,
   as our `resnet20`;
 - `resnet50`: torchvision's resnet50 (imported only for it; the GPU section's peer).
@@ -50,9 +51,9 @@ def conv_bn(inputs, outputs, stride=1, bias=False, pool_first=False):
     )
 
 
-def vgg_cnn(config, channels, size, num_classes, pool_first=False):
+def vgg_cnn(config, channels, size, num_classes, pool_first=False, hidden_units=256, dropout_rate=0.3):
     """Our VGG builder's layout: `config` of conv widths and "M" (2×2 max pooling), convs with bias
-    and batch norm, then flatten → 256 → ReLU → dropout 0.3 → logits."""
+    and batch norm, then flatten → `hidden_units` → ReLU → dropout → logits."""
     layers, width = [], channels
     for index, item in enumerate(config):
         if item == "M":
@@ -63,12 +64,20 @@ def vgg_cnn(config, channels, size, num_classes, pool_first=False):
         pooled = pool_first and index + 1 < len(config) and config[index + 1] == "M"
         layers.append(conv_bn(width, item, bias=True, pool_first=pooled))
         width = item
-    head = [nn.Flatten(), nn.Linear(width * size * size, 256), nn.ReLU(), nn.Dropout(0.3)]
-    return nn.Sequential(*layers, *head, nn.Linear(256, num_classes))
+    head = [nn.Flatten(), nn.Linear(width * size * size, hidden_units), nn.ReLU(), nn.Dropout(dropout_rate)]
+    return nn.Sequential(*layers, *head, nn.Linear(hidden_units, num_classes))
 
 
 def fast_cnn(channels, size, num_classes):
-    return vgg_cnn((16, "M", 32, "M", 64, 64, "M"), channels, size, num_classes, pool_first=True)
+    """recipes/fashion_mnist_fast.py's network (one hidden layer), in PyTorch's default initialisation."""
+    from dlrecipes.training.recipes import get_recipe
+
+    model = get_recipe("fashion_mnist_fast").model
+    options = model.options
+    if not options.get("pool_first") or not options.get("batch_norm") or len(options["hidden_units"]) != 1:
+        raise SystemExit(f"fast_cnn mirrors a pool_first batch-norm VGG with one hidden layer. Received: {options}")
+    return vgg_cnn(options["config"], channels, size, num_classes, pool_first=True,
+                   hidden_units=options["hidden_units"][0], dropout_rate=model.dropout_rate)
 
 
 class BasicBlock(nn.Module):

@@ -267,11 +267,12 @@ def test_speed_recipe_loads_and_validates():
     model = dlrecipes.build_model(
         recipe.model.name, input_shape=(28, 28, 1), num_classes=10, **recipe.model.builder_kwargs()
     )
-    # 3×3 convs with bias and BN γ, β: 1→16, 16→32, 32→64, 64→64; 28 → 3 after three poolings;
-    # flatten → 256 → 10 logits.
-    convs = sum(9 * i * o + o + 2 * o for i, o in ((1, 16), (16, 32), (32, 64), (64, 64)))
-    assert dlrecipes.count_params(model)[0] == convs + (3 * 3 * 64 + 1) * 256 + (256 + 1) * 10 == 210_858
+    # 3×3 convs with bias and BN γ, β: 1→8, 8→32, 32→64 each pooled, then 64→64 at 3×3 (28 → 3
+    # after three poolings); flatten → 256 → 10 logits.
+    convs = sum(9 * i * o + o + 2 * o for i, o in ((1, 8), (8, 32), (32, 64), (64, 64)))
+    assert dlrecipes.count_params(model)[0] == convs + (3 * 3 * 64 + 1) * 256 + (256 + 1) * 10 == 208_458
     assert model.get_layer("block3_pool").output.shape[1:] == (3, 3, 64)
+    assert model.get_layer("block4_conv1_act").output.shape[1:] == (3, 3, 64)
     assert recipe.mixed_precision == "auto" and recipe.model.dropout_rate == 0.3 and recipe.augmentation.test_flip
 
 
@@ -317,6 +318,16 @@ def test_same_time_peers_train_the_epochs_that_fit_into_our_time(tmp_path, monke
     monkeypatch.setattr(script, "HERE", tmp_path)  # no kept fast_recipe_peers records there
     with pytest.raises(ConfigError, match=r"needs this device's fast_recipe_peers section first.*--json-dir"):
         script.fast_recipe_same_time()
+    # kept records of another version of the recipe (the 10-epoch, 210,858-parameter one) are refused
+    current = {"peer": "Keras on tensorflow", "epochs_run": 12, "trainable_params": 208_458}
+    script.check_peer_records_match([current, {**current, "peer": "plain torch"}], 12, 208_458, "kept.json")
+    older = {**current, "peer": "plain torch", "epochs_run": 10, "trainable_params": 210_858}
+    with pytest.raises(ConfigError, match=r"kept.json was measured on another version .*'plain torch', 10, 210858"
+                                          r".*now: 12 epochs, 208,458 parameters.*fast_recipe_peers"):
+        script.check_peer_records_match([current, older], 12, 208_458, "kept.json")
+    with pytest.raises(ConfigError, match=r"another version .*'Keras on jax', None, None"):
+        script.check_peer_records_match([{"peer": "Keras on jax"}], 12, 208_458, "kept.json")
+    assert script._trainable_params(dlrecipes.get_recipe("fashion_mnist_fast")) == 208_458
 
 
 def test_peer_runs_alternate_our_engine_and_plain_torch_then_the_other_backends(monkeypatch):
