@@ -593,16 +593,16 @@ def fast_recipe_peers_markdown(runs):
 
 def fast_recipe_markdown(runs):
     lines = [
-        "| seed | precision | test accuracy | with flip TTA | training (s) | epochs | per-epoch (s) "
+        "| seed | precision | parameters | test accuracy | with flip TTA | training (s) | epochs | per-epoch (s) "
         "| load before → after |",
-        "|---:|---|---:|---:|---:|---:|---|---|",
+        "|---:|---|---:|---:|---:|---:|---:|---|---|",
     ]
     tta = "test_accuracy_flip_tta" in runs[0]  # the recipe's result when it has flip TTA
     for seed, run in enumerate(runs):
         epochs = ", ".join(f"{t:.0f}" for t in run["epoch_s"])
         with_tta = f"{run['test_accuracy_flip_tta']:.4f}" if tta else "-"
         lines.append(
-            f"| {seed} | {_precision(run)} | {run['test_accuracy']:.4f} | {with_tta} | {run['wall_time_s']:.1f} | {run['epochs_run']} "
+            f"| {seed} | {_precision(run)} | {run['trainable_params']:,} | {run['test_accuracy']:.4f} | {with_tta} | {run['wall_time_s']:.1f} | {run['epochs_run']} "
             f"| {epochs} | {run['load'][0]:.1f} → {run['load'][1]:.1f} |"
         )
     accuracy = statistics.median(run["test_accuracy_flip_tta" if tta else "test_accuracy"] for run in runs)

@@ -330,6 +330,21 @@ def test_same_time_peers_train_the_epochs_that_fit_into_our_time(tmp_path, monke
     assert script._trainable_params(dlrecipes.get_recipe("fashion_mnist_fast")) == 208_458
 
 
+def test_speed_recipe_table_names_each_run_s_network_and_judges_the_median():
+    table = _benchmark_script().fast_recipe_markdown
+    run = lambda tta, seconds, params=208_458: {  # noqa: E731
+        "dtype_policy": "float32", "trainable_params": params, "test_accuracy": tta - 0.004,
+        "test_accuracy_flip_tta": tta, "wall_time_s": seconds, "epochs_run": 12, "epoch_s": [8.0] * 12,
+        "load": [0.1, 1.9]}
+    met = table([run(0.9307, 97.2), run(0.9284, 96.1), run(0.9309, 95.8, params=210_858)])
+    assert "| 0 | float32 | 208,458 | 0.9267 | 0.9307 | 97.2 | 12 |" in met
+    assert "| 2 | float32 | 210,858 |" in met
+    assert met.endswith("with flip TTA 0.9307, training 96.1 s (target ≥ 0.930 within 120 s: met).")
+    # the median, not the best run, is judged: one fast run or one accurate run does not meet it
+    assert "NOT met" in table([run(0.9307, 97.2), run(0.9284, 121.0), run(0.9309, 125.0)])
+    assert "NOT met" in table([run(0.9320, 97.2), run(0.9284, 96.1), run(0.9299, 95.8)])
+
+
 def test_peer_runs_alternate_our_engine_and_plain_torch_then_the_other_backends(monkeypatch):
     script = _benchmark_script()
     calls = []
