@@ -90,9 +90,9 @@ def cpu_has_native_bfloat16(cpuinfo="/proc/cpuinfo"):
 def auto_precision(backend=None):
     """The measured precision of `"auto"`: mixed_bfloat16 on an accelerator and on TensorFlow on a
     CPU with native bfloat16, float32 elsewhere. On 2 CPU cores, for the speed recipe's network
-    (2026-12-01): mixed_bfloat16 trained 1.37× faster than float32 on an Intel Xeon with AMX
-    (recipes/fashion_mnist_fast.py) and 1.32× and 1.44× on an AMD EPYC with AVX-512 BF16
-    (2026-12-02), but at 0.117× of float32's speed on an AMD EPYC without AVX512
+    of 2026-12-01 (16, M, 32, M, 64, 64, M): mixed_bfloat16 trained 1.37× faster than float32 on
+    an Intel Xeon with AMX (recipes/fashion_mnist_fast.py) and 1.32× and 1.44× on an AMD EPYC
+    with AVX-512 BF16 (2026-12-02), but at 0.117× of float32's speed on an AMD EPYC without AVX512
     (docs/BENCHMARKS.md, section "float32 vs bfloat16", paired rounds, oneDNN on); Keras' JAX
     backend in bfloat16 was slow even with AMX (section "Speed recipe vs its peers")."""
     import keras
