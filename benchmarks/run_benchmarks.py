@@ -484,8 +484,9 @@ def fast_recipe_same_time():
     took for the recipe's epochs in section "Speed recipe vs its peers" of this device (its records
     kept in benchmarks/results, refused if another version of the recipe trained them): epochs =
     the recipe's × ours ÷ the peer's time there (its median), to the nearest whole epoch, the
-    one-cycle schedule spanning them; Keras on TensorFlow trains the recipe's again alongside, first; time ratio = each run's training time ÷ that run's. So each peer's
-    accuracy is compared at (about) the same training time."""
+    one-cycle schedule spanning them; Keras on TensorFlow trains the recipe's epochs again
+    alongside, first; time ratio = each run's training time ÷ that run's. So each peer's accuracy
+    is compared at (about) the same training time."""
     import tempfile
 
     from dlrecipes.bench import cpu_description
