@@ -537,14 +537,14 @@ def check_peer_records_match(runs, epochs, trainable_params, source):
 
 def fast_recipe_same_time_markdown(runs):
     lines = [
-        "| peer | precision | epochs | test accuracy | with flip TTA | training (s) | time ratio "
+        "| peer | precision | parameters | epochs | test accuracy | with flip TTA | training (s) | time ratio "
         "| load before → after |",
-        "|---|---|---:|---:|---:|---:|---:|---|",
+        "|---|---|---:|---:|---:|---:|---:|---:|---|",
     ]
     for run, ratio in zip(runs, _time_ratios(runs)):
         lines.append(
-            f"| {run['peer']} | {_precision(run)} | {run['epochs_run']} | {run['test_accuracy']:.4f} "
-            f"| {run['test_accuracy_flip_tta']:.4f} | {run['wall_time_s']:.1f} | {ratio:.2f} "
+            f"| {run['peer']} | {_precision(run)} | {run['trainable_params']:,} | {run['epochs_run']} "
+            f"| {run['test_accuracy']:.4f} | {run['test_accuracy_flip_tta']:.4f} | {run['wall_time_s']:.1f} | {ratio:.2f} "
             f"| {run['load'][0]:.1f} → {run['load'][1]:.1f} |"
         )
     lines += ["", f"Budget: {runs[0]['budget_s']:.1f} s, Keras on TensorFlow's median training time for the "
@@ -568,16 +568,17 @@ def _time_ratios(runs):
 
 def fast_recipe_peers_markdown(runs):
     lines = [
-        "| peer | seed | precision | test accuracy | with flip TTA | training (s) | time ratio | per-epoch (s) "
-        "| load before → after |",
-        "|---|---:|---|---:|---:|---:|---:|---|---|",
+        "| peer | seed | precision | parameters | test accuracy | with flip TTA | training (s) | time ratio "
+        "| per-epoch (s) | load before → after |",
+        "|---|---:|---|---:|---:|---:|---:|---:|---|---|",
     ]
     ratios = _time_ratios(runs)
     for run, ratio in zip(runs, ratios):
         epochs = ", ".join(f"{t:.0f}" for t in run["epoch_s"])
         lines.append(
-            f"| {run['peer']} | {run.get('seed', 0)} | {_precision(run)} | {run['test_accuracy']:.4f} "
-            f"| {run['test_accuracy_flip_tta']:.4f} | {run['wall_time_s']:.1f} | {ratio:.2f} | {epochs} "
+            f"| {run['peer']} | {run.get('seed', 0)} | {_precision(run)} | {run['trainable_params']:,} "
+            f"| {run['test_accuracy']:.4f} | {run['test_accuracy_flip_tta']:.4f} | {run['wall_time_s']:.1f} "
+            f"| {ratio:.2f} | {epochs} "
             f"| {run['load'][0]:.1f} → {run['load'][1]:.1f} |"
         )
     paired = [(run, ratio) for run, ratio in zip(runs, ratios) if run["peer"] == "plain torch" and "round" in run]
@@ -603,7 +604,8 @@ def fast_recipe_markdown(runs):
         epochs = ", ".join(f"{t:.0f}" for t in run["epoch_s"])
         with_tta = f"{run['test_accuracy_flip_tta']:.4f}" if tta else "-"
         lines.append(
-            f"| {seed} | {_precision(run)} | {run['trainable_params']:,} | {run['test_accuracy']:.4f} | {with_tta} | {run['wall_time_s']:.1f} | {run['epochs_run']} "
+            f"| {seed} | {_precision(run)} | {run['trainable_params']:,} | {run['test_accuracy']:.4f} | {with_tta} "
+            f"| {run['wall_time_s']:.1f} | {run['epochs_run']} "
             f"| {epochs} | {run['load'][0]:.1f} → {run['load'][1]:.1f} |"
         )
     accuracy = statistics.median(run["test_accuracy_flip_tta" if tta else "test_accuracy"] for run in runs)

@@ -6,10 +6,14 @@ recipe", `python benchmarks/run_benchmarks.py fast_recipe`):
   CPU kernels off vs on": 1.39× the previous network's training speed), 2026-12-02: median 0.9307
   with flip TTA (0.9261 without) in 96.1 s of training (95.8–97.2 s), epochs of 7–11 s: target
   met;
+- AMD EPYC with AVX-512 BF16, 2 cores, bfloat16 (what `"auto"` picks there: 1.41× float32's
+  training speed on this network, section "float32 vs bfloat16"), 2026-12-03: median 0.9301 with
+  flip TTA (0.9271 without) in 77.4 s (74.9–87.2 s): target met;
 - the previous network (16, M, 32, M, 64, 64, M; 210,858 parameters; 10 epochs) met it on the
   CPUs with native bfloat16, in bfloat16: AMD EPYC with AVX-512 BF16 median 0.9308 (0.9295) in
   81.7 s, Intel Xeon with AMX 0.9316 (0.9281) in 95.9 s at batch 256; not on the AVX2-only EPYC,
-  0.9295 (0.9264) in 240.9 s. The present network is not yet measured on the bfloat16 machines.
+  0.9295 (0.9264) in 240.9 s (those sections are in git history before 2026-12-02). The present
+  network is not yet measured on the Intel Xeon with AMX.
 
 The network, from measurements on the AVX2-only EPYC (2026-12-02, float32): the previous one
 spent half its step in the 64→64 convolution at 7×7 (most of it in its filter gradient, oneDNN's
@@ -42,15 +46,21 @@ Choices, each from a measurement on 2 CPU cores (TensorFlow backend):
   weights where the CPU has native bfloat16 (AVX512-BF16 or AMX) or on an accelerator, float32
   elsewhere, measured on the previous network (section "float32 vs bfloat16", `python
   benchmarks/run_benchmarks.py precision`): bfloat16 1.37× faster on the Intel Xeon with AMX,
-  1.32× and 1.44× on the AMD EPYC with AVX-512 BF16, 0.117× on the AVX2-only EPYC. TensorFlow
-  without XLA (the measured default: XLA was 1.3–2.6× slower, docs/BENCHMARKS.md). Against the
-  peers (sections "Speed recipe vs its peers" and "... in the same training time"): Keras' JAX and
-  PyTorch backends train it several times slower than TensorFlow, plain PyTorch
-  (benchmarks/torch_peers.py) faster: its backward convolutions run in oneDNN's blocked layouts
-  (`aBcd8b`) where TensorFlow's oneDNN ops keep plain NHWC (previous network, batch 256, oneDNN's
-  log: data gradients 28.2, 25.6 ms per step vs 15.9, 16.5 ms; filter gradients 51.5, 50.3 vs
-  34.7, 34.3; forward about equal; `TF_ENABLE_MKL_NATIVE_FORMAT=0` no longer changes the layout
-  in TensorFlow 2.21);
+  1.32× and 1.44× on the AMD EPYC with AVX-512 BF16, 0.117× on the AVX2-only EPYC; on the present
+  network 1.41× on the AMD EPYC with AVX-512 BF16;
+- TensorFlow without XLA (the measured default: XLA was 1.3–2.6× slower, docs/BENCHMARKS.md).
+  Against the peers, AMD EPYC with AVX-512 BF16, 2026-12-03 (sections "Speed recipe vs its peers"
+  and "... in the same training time"; TensorFlow and plain PyTorch in bfloat16, Keras' JAX and
+  PyTorch backends in float32, what `"auto"` gives them): plain PyTorch
+  (benchmarks/torch_peers.py) trains the recipe in 0.85× our time (median of 3 paired rounds) to
+  0.9316 with flip TTA (ours 0.9301); Keras on JAX takes 4.39× our time, on PyTorch 2.01× (seed 0,
+  0.9294 and 0.9311). Given our 84.1 s, each trains the epochs that fit (seed 0): plain PyTorch 14
+  epochs, 0.9314; Keras on JAX 3, 0.9048; on PyTorch 6, 0.9207; ours 0.9301 again. Plain PyTorch
+  is faster: its backward convolutions run in oneDNN's blocked layouts (`aBcd8b`) where
+  TensorFlow's oneDNN ops keep plain NHWC (previous network, batch 256, oneDNN's log: data
+  gradients 28.2, 25.6 ms per step vs 15.9, 16.5 ms; filter gradients 51.5, 50.3 vs 34.7, 34.3;
+  forward about equal; `TF_ENABLE_MKL_NATIVE_FORMAT=0` no longer changes the layout in TensorFlow
+  2.21);
 - 12 epochs of SGD with Nesterov momentum 0.9, batch 512, a one-cycle learning rate (Smith &
   Topping 2019) rising from 0.08 to 0.8 over the first quarter, back to 0.08 over the second,
   then annealed to 8e-4. Batch 512 with the learning rate doubled (the linear scaling rule, Goyal

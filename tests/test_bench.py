@@ -301,6 +301,26 @@ def test_peer_time_ratios_pair_each_round_and_keep_older_sections():
     assert ratios(older) == pytest.approx([1.0, 0.82])
 
 
+def test_peer_tables_name_each_run_s_network():
+    script = _benchmark_script()
+    run = lambda peer, seconds, params, **extra: {  # noqa: E731
+        "peer": peer, "dtype_policy": "mixed_bfloat16", "trainable_params": params, "test_accuracy": 0.9257,
+        "test_accuracy_flip_tta": 0.9301, "wall_time_s": seconds, "epochs_run": 12, "epoch_s": [7.0] * 12,
+        "load": [0.2, 2.0], **extra}
+    peers = script.fast_recipe_peers_markdown([
+        run("Keras on tensorflow", 84.0, 208_458, round=0, seed=0), run("plain torch", 72.0, 208_458, round=0),
+        run("Keras on jax", 369.6, 210_858)])
+    assert "| Keras on tensorflow | 0 | mixed_bfloat16 | 208,458 | 0.9257 | 0.9301 | 84.0 | 1.00 | 7, 7," in peers
+    assert "| plain torch | 0 | mixed_bfloat16 | 208,458 | 0.9257 | 0.9301 | 72.0 | 0.86 |" in peers
+    assert "| Keras on jax | 0 | mixed_bfloat16 | 210,858 | 0.9257 | 0.9301 | 369.6 | 4.40 |" in peers
+    same_time = script.fast_recipe_same_time_markdown([
+        run("Keras on tensorflow", 80.0, 208_458, budget_s=84.0), run("Keras on jax", 88.0, 208_458, epochs_run=3)])
+    assert "| Keras on tensorflow | mixed_bfloat16 | 208,458 | 12 | 0.9257 | 0.9301 | 80.0 | 1.00 |" in same_time
+    assert "| Keras on jax | mixed_bfloat16 | 208,458 | 3 | 0.9257 | 0.9301 | 88.0 | 1.10 |" in same_time
+    assert same_time.endswith("Budget: 84.0 s, Keras on TensorFlow's median training time for the recipe's "
+                              "epochs in this device's section \"Speed recipe vs its peers\".")
+
+
 def test_batch_section_times_the_same_examples_at_every_batch_size():
     steps = _benchmark_script().timed_steps
     # 5,120 examples per repeat: 40 steps of 128 … 5 of 1,024; with 10 steps per execution
