@@ -537,24 +537,36 @@ def check_peer_records_match(runs, epochs, trainable_params, source):
 
 def fast_recipe_same_time_markdown(runs):
     lines = [
-        "| peer | precision | parameters | epochs | test accuracy | with flip TTA | training (s) | time ratio "
-        "| load before → after |",
+        f"| peer | {RUN_COLUMNS} | epochs | time ratio | load before → after |",
         "|---|---|---:|---:|---:|---:|---:|---:|---|",
     ]
     for run, ratio in zip(runs, _time_ratios(runs)):
-        lines.append(
-            f"| {run['peer']} | {_precision(run)} | {run['trainable_params']:,} | {run['epochs_run']} "
-            f"| {run['test_accuracy']:.4f} | {run['test_accuracy_flip_tta']:.4f} | {run['wall_time_s']:.1f} | {ratio:.2f} "
-            f"| {run['load'][0]:.1f} → {run['load'][1]:.1f} |"
-        )
+        lines.append(f"| {run['peer']} | {_run_cells(run)} | {run['epochs_run']} | {ratio:.2f} | {_load_cell(run)} |")
     lines += ["", f"Budget: {runs[0]['budget_s']:.1f} s, Keras on TensorFlow's median training time for the "
                   "recipe's epochs in this device's section \"Speed recipe vs its peers\"."]
     return "\n".join(lines)
 
 
-def _precision(run):
-    """A training run's dtype policy (runs before 2026-12-01's `dtype_policy` field: "-")."""
-    return run.get("dtype_policy", "-")
+RUN_COLUMNS = "precision | parameters | test accuracy | with flip TTA | training (s)"
+
+
+def _run_cells(run):
+    """A training run's RUN_COLUMNS cells: its dtype policy ("-" for runs before 2026-12-01's
+    `dtype_policy` field), trainable parameters, test accuracy without and with flip TTA ("-"
+    without `test_flip`) and training time."""
+    tta = f"{run['test_accuracy_flip_tta']:.4f}" if "test_accuracy_flip_tta" in run else "-"
+    return (f"{run.get('dtype_policy', '-')} | {run['trainable_params']:,} | {run['test_accuracy']:.4f} | {tta} "
+            f"| {run['wall_time_s']:.1f}")
+
+
+def _epoch_cell(run):
+    """A training run's epoch times in whole seconds."""
+    return ", ".join(f"{t:.0f}" for t in run["epoch_s"])
+
+
+def _load_cell(run):
+    """The 1-minute load average before → after a training run."""
+    return f"{run['load'][0]:.1f} → {run['load'][1]:.1f}"
 
 
 def _time_ratios(runs):
@@ -568,19 +580,13 @@ def _time_ratios(runs):
 
 def fast_recipe_peers_markdown(runs):
     lines = [
-        "| peer | seed | precision | parameters | test accuracy | with flip TTA | training (s) | time ratio "
-        "| per-epoch (s) | load before → after |",
+        f"| peer | seed | {RUN_COLUMNS} | time ratio | per-epoch (s) | load before → after |",
         "|---|---:|---|---:|---:|---:|---:|---:|---|---|",
     ]
     ratios = _time_ratios(runs)
     for run, ratio in zip(runs, ratios):
-        epochs = ", ".join(f"{t:.0f}" for t in run["epoch_s"])
-        lines.append(
-            f"| {run['peer']} | {run.get('seed', 0)} | {_precision(run)} | {run['trainable_params']:,} "
-            f"| {run['test_accuracy']:.4f} | {run['test_accuracy_flip_tta']:.4f} | {run['wall_time_s']:.1f} "
-            f"| {ratio:.2f} | {epochs} "
-            f"| {run['load'][0]:.1f} → {run['load'][1]:.1f} |"
-        )
+        lines.append(f"| {run['peer']} | {run.get('seed', 0)} | {_run_cells(run)} | {ratio:.2f} | {_epoch_cell(run)} "
+                     f"| {_load_cell(run)} |")
     paired = [(run, ratio) for run, ratio in zip(runs, ratios) if run["peer"] == "plain torch" and "round" in run]
     if paired:
         ours = [run for run in runs if run["peer"] == "Keras on tensorflow"]
@@ -595,19 +601,12 @@ def fast_recipe_peers_markdown(runs):
 
 def fast_recipe_markdown(runs):
     lines = [
-        "| seed | precision | parameters | test accuracy | with flip TTA | training (s) | epochs | per-epoch (s) "
-        "| load before → after |",
+        f"| seed | {RUN_COLUMNS} | epochs | per-epoch (s) | load before → after |",
         "|---:|---|---:|---:|---:|---:|---:|---|---|",
     ]
     tta = "test_accuracy_flip_tta" in runs[0]  # the recipe's result when it has flip TTA
     for seed, run in enumerate(runs):
-        epochs = ", ".join(f"{t:.0f}" for t in run["epoch_s"])
-        with_tta = f"{run['test_accuracy_flip_tta']:.4f}" if tta else "-"
-        lines.append(
-            f"| {seed} | {_precision(run)} | {run['trainable_params']:,} | {run['test_accuracy']:.4f} | {with_tta} "
-            f"| {run['wall_time_s']:.1f} | {run['epochs_run']} "
-            f"| {epochs} | {run['load'][0]:.1f} → {run['load'][1]:.1f} |"
-        )
+        lines.append(f"| {seed} | {_run_cells(run)} | {run['epochs_run']} | {_epoch_cell(run)} | {_load_cell(run)} |")
     accuracy = statistics.median(run["test_accuracy_flip_tta" if tta else "test_accuracy"] for run in runs)
     seconds = statistics.median(run["wall_time_s"] for run in runs)
     met = "met" if accuracy >= 0.93 and seconds <= 120 else "NOT met"

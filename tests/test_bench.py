@@ -315,8 +315,8 @@ def test_peer_tables_name_each_run_s_network():
     assert "| Keras on jax | 0 | mixed_bfloat16 | 210,858 | 0.9257 | 0.9301 | 369.6 | 4.40 |" in peers
     same_time = script.fast_recipe_same_time_markdown([
         run("Keras on tensorflow", 80.0, 208_458, budget_s=84.0), run("Keras on jax", 88.0, 208_458, epochs_run=3)])
-    assert "| Keras on tensorflow | mixed_bfloat16 | 208,458 | 12 | 0.9257 | 0.9301 | 80.0 | 1.00 |" in same_time
-    assert "| Keras on jax | mixed_bfloat16 | 208,458 | 3 | 0.9257 | 0.9301 | 88.0 | 1.10 |" in same_time
+    assert "| Keras on tensorflow | mixed_bfloat16 | 208,458 | 0.9257 | 0.9301 | 80.0 | 12 | 1.00 |" in same_time
+    assert "| Keras on jax | mixed_bfloat16 | 208,458 | 0.9257 | 0.9301 | 88.0 | 3 | 1.10 |" in same_time
     assert same_time.endswith("Budget: 84.0 s, Keras on TensorFlow's median training time for the recipe's "
                               "epochs in this device's section \"Speed recipe vs its peers\".")
 

@@ -94,8 +94,8 @@ def auto_precision(backend=None):
     an Intel Xeon with AMX (recipes/fashion_mnist_fast.py) and 1.32× and 1.44× on an AMD EPYC
     with AVX-512 BF16 (2026-12-02), but at 0.117× of float32's speed on an AMD EPYC without AVX512
     (docs/BENCHMARKS.md, section "float32 vs bfloat16", paired rounds, oneDNN on); for the present
-    network (8, M, 32, M, 64, M, 64), 1.41× on the AMD EPYC with AVX-512 BF16 (2026-12-03); Keras' JAX
-    backend in bfloat16 was slow even with AMX (section "Speed recipe vs its peers")."""
+    network (8, M, 32, M, 64, M, 64), 1.41× on the AMD EPYC with AVX-512 BF16 (2026-12-03);
+    Keras' JAX backend in bfloat16 was slow even with AMX (section "Speed recipe vs its peers")."""
     import keras
 
     backend = backend or keras.backend.backend()
