@@ -538,7 +538,7 @@ def check_peer_records_match(runs, epochs, trainable_params, source):
 def fast_recipe_same_time_markdown(runs):
     lines = [
         f"| peer | {RUN_COLUMNS} | epochs | time ratio | load before → after |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---|",
+        f"|---|{RUN_ALIGNMENT}|---:|---:|---|",
     ]
     for run, ratio in zip(runs, _time_ratios(runs)):
         lines.append(f"| {run['peer']} | {_run_cells(run)} | {run['epochs_run']} | {ratio:.2f} | {_load_cell(run)} |")
@@ -548,6 +548,7 @@ def fast_recipe_same_time_markdown(runs):
 
 
 RUN_COLUMNS = "precision | parameters | test accuracy | with flip TTA | training (s)"
+RUN_ALIGNMENT = "---|---:|---:|---:|---:"  # the RUN_COLUMNS' alignment row: text, then numbers
 
 
 def _run_cells(run):
@@ -581,7 +582,7 @@ def _time_ratios(runs):
 def fast_recipe_peers_markdown(runs):
     lines = [
         f"| peer | seed | {RUN_COLUMNS} | time ratio | per-epoch (s) | load before → after |",
-        "|---|---:|---|---:|---:|---:|---:|---:|---|---|",
+        f"|---|---:|{RUN_ALIGNMENT}|---:|---|---|",
     ]
     ratios = _time_ratios(runs)
     for run, ratio in zip(runs, ratios):
@@ -602,7 +603,7 @@ def fast_recipe_peers_markdown(runs):
 def fast_recipe_markdown(runs):
     lines = [
         f"| seed | {RUN_COLUMNS} | epochs | per-epoch (s) | load before → after |",
-        "|---:|---|---:|---:|---:|---:|---:|---|---|",
+        f"|---:|{RUN_ALIGNMENT}|---:|---|---|",
     ]
     tta = "test_accuracy_flip_tta" in runs[0]  # the recipe's result when it has flip TTA
     for seed, run in enumerate(runs):
