@@ -40,13 +40,17 @@ REPRESENTATIVES = _family_representatives()
 # fraction of their weights or layers. At full width fcn8s and dilated_frontend carry VGG-16's
 # fc6/fc7 as convolutions (134M parameters) that these checks would initialise, update and write
 # to disk for nothing; DenseNet-BC-100's 48 dense layers cost JAX ~60 s of compilation on 2 CPU
-# cores, its 9 at depth 22 the same kinds of layer. The full models are built, counted and
+# cores, its 9 at depth 22 the same kinds of layer; GoogLeNet's nine modules cost JAX 23 s to
+# build and step (an XLA compile per distinct kernel shape for the initialiser alone), three
+# narrow ones (with both poolings between them) 9 s. The full models are built, counted and
 # trained above.
 NARROW = {
     "densenet_bc100_k12": {"depth": 22},
     "dilated_frontend": {"width": 0.125},
     "fcn8s": {"width": 0.125},
     "fractalnet20": {"widths": (8, 16, 32, 64, 64)},
+    "googlenet": {"stages": (("3a", 8, (8, 16), (4, 8), 8), ("pool3", 3), ("4a", 16, (8, 16), (4, 8), 8),
+                             ("pool4", 2), ("5a", 16, (8, 16), (4, 8), 8))},
     "vgg16_bn_cifar": {"config": (8, 8, "M", 16, 16, "M", 32, 32, 32, "M", 64, 64, 64, "M", 64, 64, 64, "M")},
 }
 

@@ -240,10 +240,16 @@ def _without_min_check(monkeypatch):
     monkeypatch.setattr(block_inputs, "check_input_shape", check)
 
 
+ONE_MODULE = ("4a", 8, (8, 16), (4, 8), 8)
+
+
 @pytest.mark.parametrize(
     "name, options, minimum",
     [("alexnet", {}, 63), ("zfnet", {}, 63), ("vgg11", {}, 32), ("nin", {}, 55),
      ("googlenet", {}, 31), ("googlenet", {"aux_logits": True}, 79),
+     ("googlenet", {"stages": [ONE_MODULE]}, 11),  # the stem alone: 11 → 6 → 3 → 1 (pool2's 3×3 fits)
+     ("googlenet", {"stages": [ONE_MODULE, ("pool", 2), ("4d", *ONE_MODULE[1:])], "aux_logits": True},
+      71),  # 71 → 36 → 18 → 9 (4a) → 5 (4d, fits the aux heads' 5×5 pooling)
      ("squeezenet1_0", {}, 29), ("squeezenet1_1", {}, 25)],
 )
 def test_minimum_input_size_is_exact(name, options, minimum, monkeypatch):
@@ -274,6 +280,39 @@ def test_unknown_and_bad_options():
         dlrecipes.build_model("alexnet", unit_biases=1)
     with pytest.raises(ConfigError, match="dropout_rate"):
         dlrecipes.build_model("vgg11", input_shape=(32, 32, 3), dropout_rate=1.5)
+
+
+def test_googlenet_stages_replace_table_1():
+    """One module after the stem: each conv is k·k·in·out weights + BN's γ and β (no bias)."""
+    def conv(k, cin, cout):
+        return k * k * cin * cout + 2 * cout
+
+    stem = conv(7, 3, 64) + conv(1, 64, 64) + conv(3, 64, 192)
+    module = (conv(1, 192, 8) + conv(1, 192, 8) + conv(3, 8, 16) + conv(1, 192, 4) + conv(3, 4, 8)
+              + conv(1, 192, 8))
+    model = dlrecipes.build_model("googlenet", input_shape=(32, 32, 3), num_classes=3,
+                                  stages=[list(ONE_MODULE)])
+    assert count_params(model)[0] == stem + module + (8 + 16 + 8 + 8) * 3 + 3
+    assert "inception4a_concat" in {layer.name for layer in model.layers}
+
+
+@pytest.mark.parametrize(
+    "stages, message",
+    [("3a", "stages must be a non-empty list"), ([], "stages must be a non-empty list"),
+     ([("3a", 8)] * 2, "Repeated: \\['3a'\\]"), ([("pool1", 2)], "differ from the stem's"),
+     ([(1, 2)], "stages\\[0\\] must be \\(name, pool size\\)"),
+     ([("x", 1, 2, (3, 3), 4)], "#3×3 branch must be \\(reduce, filters\\)"),
+     ([("x", 1, (2, 0), (3, 3), 4)], "#3×3 must be >= 1"),
+     ([ONE_MODULE, ("p", 1.5)], "stages\\[1\\] pool size must be an integer")],
+)
+def test_googlenet_bad_stages_are_named(stages, message):
+    with pytest.raises(ConfigError, match=message):
+        dlrecipes.build_model("googlenet", input_shape=(64, 64, 3), stages=stages)
+
+
+def test_googlenet_aux_heads_need_their_modules_in_stages():
+    with pytest.raises(ConfigError, match="heads on modules \\['4a', '4d'\\].*Received modules: \\['4a'\\]"):
+        dlrecipes.build_model("googlenet", input_shape=(96, 96, 3), aux_logits=True, stages=[ONE_MODULE])
 
 
 def test_alexnet_unit_biases_follow_the_paper():

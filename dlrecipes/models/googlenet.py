@@ -26,7 +26,7 @@ from dlrecipes.blocks import (
 from dlrecipes.errors import ConfigError
 from dlrecipes.heads import check_head_options, classifier_head
 from dlrecipes.registry import Paper, register_model
-from dlrecipes.validation import check_choice, check_rate
+from dlrecipes.validation import check_choice, check_int, check_rate
 
 # Stem then stages: ("pool", size) is ceil-mode max pooling of stride 2; an Inception module is
 # (name, #1×1, (#3×3 reduce, #3×3), (#5×5 reduce, #5×5), pool proj) — the paper's Table 1.
@@ -48,19 +48,74 @@ STAGES = (
 AUX_AFTER = ("4a", "4d")
 
 
-def _min_size(aux_logits):
+ROW_FORM = (
+    "(name, pool size) or (name, #1×1, (#3×3 reduce, #3×3), (#5×5 reduce, #5×5), pool proj)"
+)
+
+
+def _check_row(index, row):
+    """Stage row `index` as a tuple of ints after its name; ConfigError naming what is wrong."""
+    argument = f"stages[{index}]"
+    if not isinstance(row, (tuple, list)) or len(row) not in (2, 5) or not isinstance(row[0], str):
+        raise ConfigError(f"{argument} must be {ROW_FORM}. Received: {argument}={row!r}")
+    if len(row) == 2:
+        return row[0], check_int(f"{argument} pool size", row[1], minimum=1)
+    name, branch1, branch2, branch3, branch4 = row
+    for branch, pair in (("#3×3", branch2), ("#5×5", branch3)):
+        if not isinstance(pair, (tuple, list)) or len(pair) != 2:
+            raise ConfigError(
+                f"{argument}'s {branch} branch must be (reduce, filters). Received: {pair!r}"
+            )
+    return (
+        name,
+        check_int(f"{argument} #1×1", branch1, minimum=1),
+        tuple(check_int(f"{argument} #3×3", n, minimum=1) for n in branch2),
+        tuple(check_int(f"{argument} #5×5", n, minimum=1) for n in branch3),
+        check_int(f"{argument} pool proj", branch4, minimum=1),
+    )
+
+
+def _check_stages(stages, aux_logits):
+    """`stages` as a tuple of checked rows (STAGES' form) with unique names, holding the aux
+    heads' modules when `aux_logits`."""
+    if isinstance(stages, str) or not isinstance(stages, (tuple, list)) or not stages:
+        raise ConfigError(
+            f"stages must be a non-empty list of {ROW_FORM}. Received: stages={stages!r}"
+        )
+    checked = tuple(_check_row(index, row) for index, row in enumerate(stages))
+    names = [row[0] for row in STEM + checked]
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise ConfigError(
+            f"stages' names must be unique and differ from the stem's {[r[0] for r in STEM]}. "
+            f"Repeated: {repeated}"
+        )
+    modules = [row[0] for row in checked if len(row) == 5]
+    if aux_logits and not set(AUX_AFTER) <= set(modules):
+        raise ConfigError(
+            f"aux_logits=True puts its heads on modules {list(AUX_AFTER)}, which stages must "
+            f"contain. Received modules: {modules}"
+        )
+    return checked
+
+
+def _window(row):
+    """A stem or stage row's (size, stride, padding, ceil mode); an Inception module keeps the
+    map's size."""
+    if len(row) == 2:
+        return row[1], 2, 0, True
+    return (1, 1, 0, False) if isinstance(row[2], tuple) else (*row[2:], False)
+
+
+def _min_size(aux_logits, stages=STAGES):
     """31 without aux heads (conv1 (s-1)//2+1 = 16 → pool1 8 → pool2 4 → pool3 2 → pool4 1),
-    79 with them (inception4a must be 5×5 for the aux heads' 5×5 average pooling)."""
-    windows = []
-    for row in STEM + STAGES:
-        if aux_logits and row[0] == AUX_AFTER[0]:
-            windows.append((5, 3, 0, False))
-            break
-        if len(row) == 2:
-            windows.append((row[1], 2, 0, True))
-        elif row in STEM:
-            windows.append((*row[2:], False))
-    return min_input_size(windows)
+    79 with them (the last aux head's module, 4d, must be 5×5 for their 5×5 average pooling)."""
+    rows = STEM + stages
+    if aux_logits:
+        last = max(index for index, row in enumerate(rows) if row[0] in AUX_AFTER)
+        rows = rows[: last + 1]
+    windows = [_window(row) for row in rows]
+    return min_input_size(windows + [(5, 3, 0, False)] if aux_logits else windows)
 
 
 def googlenet(
@@ -68,6 +123,7 @@ def googlenet(
     input_shape,
     num_classes,
     aux_logits=False,
+    stages=STAGES,
     branch3_kernel_size=3,
     dropout_rate=0.4,
     aux_dropout_rate=0.7,
@@ -83,6 +139,8 @@ def googlenet(
     `inception5b` (branches `inception4a_branch2_conv1` ...); global average pooling, dropout
     `dropout_rate` (paper 0.4) and `predictions`. `aux_logits` adds `aux1_*` (on 4a) and
     `aux2_*` (on 4d) with dropout `aux_dropout_rate` as extra outputs (see the module doc).
+    `stages` replaces the paper's Table 1 (STAGES) after the stem: rows of the same form, e.g.
+    fewer or narrower modules (the aux heads need modules named 4a and 4d).
     `bn_momentum`/`bn_epsilon` default to torchvision's (PyTorch momentum 0.1, eps 1e-3)."""
     check_head_options(include_top=include_top, pooling=pooling,
                        classifier_activation=classifier_activation, dropout_rate=dropout_rate)
@@ -90,12 +148,13 @@ def googlenet(
         raise ConfigError(f"aux_logits must be True or False. Received: aux_logits={aux_logits!r}")
     check_choice("branch3_kernel_size", branch3_kernel_size, (3, 5))
     check_rate("aux_dropout_rate", aux_dropout_rate)
+    stages = _check_stages(stages, aux_logits)
     if aux_logits and (not include_top or num_classes == 0):
         raise ConfigError(
             "aux_logits=True needs the classifier (include_top=True and num_classes > 0). "
             f"Received: include_top={include_top!r}, num_classes={num_classes!r}"
         )
-    inputs = model_input(input_shape, model=name, min_size=_min_size(aux_logits))
+    inputs = model_input(input_shape, model=name, min_size=_min_size(aux_logits, stages))
     conv_options = dict(
         kernel_initializer=kernel_initializer, bn_momentum=bn_momentum, bn_epsilon=bn_epsilon
     )
@@ -108,7 +167,7 @@ def googlenet(
             x = padded_conv(x, filters, kernel_size, name=layer_name, strides=strides,
                             padding=padding, **conv_options)
     aux_outputs = []
-    for row in STAGES:
+    for row in stages:
         if len(row) == 2:
             x = max_pool(x, row[1], 2, name=row[0], ceil_mode=True)
             continue
