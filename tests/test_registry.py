@@ -171,8 +171,11 @@ def example_batch(name, shape, *, batch=4, num_classes=5, seed=0):
 
 @pytest.mark.parametrize("name", MODELS)
 def test_trainable_parameters_equal_model_info(name):
+    """Kernels start at zero where the builder allows: the count does not depend on the values,
+    and drawing VGG-19's 144M random weights is 2.4 s of its 2.5 s build on 2 CPU cores."""
     info = dlrecipes.model_info(name)
-    model = dlrecipes.build_model(name)
+    zeros = "kernel_initializer" in registry.builder_options(name)
+    model = dlrecipes.build_model(name, **{"kernel_initializer": "zeros"} if zeros else {})
     assert dlrecipes.count_params(model)[0] == info.num_params
 
 

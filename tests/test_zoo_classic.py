@@ -70,20 +70,25 @@ FAMILIES = [
 FEATURE_CHANNELS = {"alexnet": 256, "zfnet": 512, "vgg11_bn": 512, "nin": 1024,
                     "googlenet": 1024, "squeezenet1_0": 512, "squeezenet1_1": 512}
 CLASSIC = sorted({*REFERENCE_PARAMS, *HAND_PARAMS})
+ONE_MODULE = ("4a", 8, (8, 16), (4, 8), 8)  # a narrow GoogLeNet stage (the aux heads' first)
 
-
-# Compiling a train step on JAX's CPU backend takes long (GoogLeNet: about a minute on a busy
-# 2-core machine), so this runs in the background while the TensorFlow tests run. Kernels start
-# at zero: JAX compiles a random initializer for every new kernel shape (GoogLeNet: +30 s
-# uniform, +90 s he_normal), which tests Keras, not this package; the registry-wide harness
-# (tests/test_registry.py) trains every model on JAX with its default initializer.
+# What the registry-wide harness (tests/test_registry.py) does not train on JAX: the LRN of the
+# original AlexNet and ZFNet (after the ReLU, and after ceil-mode pooling) and GoogLeNet's three
+# outputs, each as small as shows it (64-unit FC layers, two narrow modules). One jit-compiled
+# step each, in the background while the TensorFlow tests run. Kernels start at zero: JAX
+# compiles a random initializer for every new kernel shape, which tests Keras, not this package.
+JAX_CASES = [
+    ("alexnet", {"original": True, "hidden_units": (64, 64)}, 64),
+    ("zfnet", {"original": True, "hidden_units": (64, 64)}, 64),
+    ("googlenet", {"aux_logits": True, "stages": [ONE_MODULE, ("4d", *ONE_MODULE[1:])]}, 48),
+]
 _JAX_SCRIPT = """
 import json, numpy as np, keras
 import dlrecipes
 assert keras.backend.backend() == "jax"
-from tests.test_zoo_classic import FAMILIES, _compile
+from tests.test_zoo_classic import JAX_CASES, _compile
 losses = {}
-for name, options, size in FAMILIES:
+for name, options, size in JAX_CASES:
     model = dlrecipes.build_model(name, input_shape=(size, size, 3), num_classes=3,
                                   kernel_initializer="zeros", **options)
     aux = options.get("aux_logits", False)
@@ -98,7 +103,7 @@ print(json.dumps(losses))
 @pytest.fixture(scope="module", autouse=True)
 def _jax_process(request, tmp_path_factory):
     """Start the JAX check when the module starts, if it was selected and jax is installed."""
-    selected = any(item.name == "test_every_family_trains_on_jax" for item in request.session.items)
+    selected = any(item.name == "test_lrn_and_aux_heads_train_on_jax" for item in request.session.items)
     if not selected or importlib.util.find_spec("jax") is None:
         yield None, None, None
         return
@@ -238,9 +243,6 @@ def _without_min_check(monkeypatch):
         return original(input_shape, rank, model=model)
 
     monkeypatch.setattr(block_inputs, "check_input_shape", check)
-
-
-ONE_MODULE = ("4a", 8, (8, 16), (4, 8), 8)
 
 
 @pytest.mark.parametrize(
@@ -537,9 +539,9 @@ print("ok", len({names!r}))
     assert f"ok {len(names)}" in result.stdout
 
 
-def test_every_family_trains_on_jax(_jax_process):
-    """One jit-compiled training step per family on JAX (the subprocess started with the module,
-    see `_jax_process`)."""
+def test_lrn_and_aux_heads_train_on_jax(_jax_process):
+    """One jit-compiled training step of each of JAX_CASES (the subprocess started with the
+    module, see `_jax_process`)."""
     process, stdout, stderr = _jax_process
     if process is None:
         pytest.skip("jax is not installed")
@@ -550,10 +552,10 @@ def test_every_family_trains_on_jax(_jax_process):
             process.kill()
     assert process.returncode == 0, stderr.read_text()[-3000:]
     losses = json.loads(stdout.read_text().strip().splitlines()[-1])
-    assert set(losses) == {name for name, _, _ in FAMILIES}
+    assert set(losses) == {name for name, _, _ in JAX_CASES}
     # zero kernels and biases: every logit is 0, the prediction uniform over the 3 classes, so
     # each cross-entropy is ln 3 (GoogLeNet's total weighs its two aux losses by 0.3).
-    for name, options, _ in FAMILIES:
+    for name, options, _ in JAX_CASES:
         total = keras.tree.flatten(losses[name])[0]
         weight = 1.6 if options.get("aux_logits") else 1.0
         assert total == pytest.approx(weight * math.log(3), rel=1e-5), name
