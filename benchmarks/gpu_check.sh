@@ -3,49 +3,56 @@
 # (with torchvision) are installed but TensorFlow is not (the workplace's device machine).
 #
 #   bash benchmarks/gpu_check.sh prepare    # here: the wheels and Fashion-MNIST that travel
-#   bash benchmarks/gpu_check.sh run OUT    # there: everything below, its results under OUT
+#   bash benchmarks/gpu_check.sh run OUT [SECTION ...]   # there: the sections below (all by
+#                                           # default), their results under OUT
 #
 # `prepare` downloads for Python 3.12 the wheels the GPU machine lacks (Keras and what it needs
-# beyond that machine's packages) into .whl/ and copies Fashion-MNIST's four IDX files into
-# .device-data/fashion-mnist/ (both git-ignored: carry them). `run` then, on Keras' JAX backend:
-# 1. `run_benchmarks.py gpu_resnet50`: ResNet-50 at 224×224, batch 256, bfloat16 — our builder
-#    vs keras.applications on JAX vs torchvision under torch.compile, with MFU; the section's
-#    records land in OUT (`--from-json OUT` writes them into docs/BENCHMARKS.md here);
-# 2. the speed recipe `fashion_mnist_fast` trained once on the GPU (NumPy batches: no tf.data);
-#    its metrics.json lands in OUT as fast_recipe_metrics.json.
+# beyond that machine's packages), builds dlrecipes' own wheel from this checkout (its recipes/
+# and tuning/ ship inside it) into .whl/, and copies Fashion-MNIST's four IDX files into
+# .device-data/fashion-mnist/ (both git-ignored: carry them). `run` installs the wheels, then,
+# outside the checkout (so that its dlrecipes/ folder does not shadow the installed package), on
+# Keras' JAX backend, the GPU sections of benchmarks/run_benchmarks.py, most important first:
+# the GPU speed recipe with three seeds, its one-change variants, the measured GPU defaults,
+# ResNet-50 (ours vs keras.applications vs torchvision under torch.compile) and the speed
+# recipe's peers. Each section's records land in OUT as it ends (`--from-json OUT` writes them
+# into docs/BENCHMARKS.md here), with the log. JAX allocates GPU memory as it needs it
+# (XLA_PYTHON_CLIENT_PREALLOCATE=false): each measurement runs in its own process, and a parent
+# that touched the GPU must not hold 75 % of it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 WHEELS=(keras==3.15.1 keras-tuner==1.4.8 kt-legacy==1.0.5 namex==0.1.0 optree==0.20.0)
 DATA=.device-data/fashion-mnist
+SECTIONS=(gpu_fast_recipe gpu_fast_recipe_variants gpu_defaults gpu_resnet50 gpu_fast_recipe_peers)
 
 prepare() {
     rm -rf .whl && mkdir -p .whl "$DATA"
     python3 -m pip download --quiet --no-deps --only-binary=:all: --python-version 3.12 \
         --implementation cp --platform manylinux_2_28_x86_64 --platform manylinux_2_17_x86_64 \
         --platform manylinux2014_x86_64 -d .whl "${WHEELS[@]}"
+    python3 -m pip wheel --quiet --no-deps -w .whl .
     cp /usr/share/datasets/fashion-mnist/*-ubyte.gz "$DATA"/
     du -sh .whl "$DATA"
 }
 
 run() {
-    local out=${1:?usage: gpu_check.sh run OUT}
+    local out=${1:?usage: gpu_check.sh run OUT [SECTION ...]} repo=$PWD
+    shift
+    local sections=("${@:-${SECTIONS[@]}}")
     mkdir -p "$out"
     python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade \
         --target /tmp/site .whl/*.whl
-    export PYTHONPATH="/tmp/site:$PWD" KERAS_BACKEND=jax PYTHONUNBUFFERED=1 DLRECIPES_DATA_DIR="$PWD/$DATA"
+    export PYTHONPATH=/tmp/site KERAS_BACKEND=jax PYTHONUNBUFFERED=1 XLA_PYTHON_CLIENT_PREALLOCATE=false \
+        DLRECIPES_DATA_DIR="$repo/$DATA"
     nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader | tee "$out/gpu.txt"
     python3 -m pip show jax torch torchvision 2>/dev/null | grep -E '^(Name|Version)' | tee -a "$out/gpu.txt"
-
-    timeout 420 python3 benchmarks/run_benchmarks.py gpu_resnet50 --json-dir "$out" 2>&1 | tail -n 30 || true
-
-    timeout 150 python3 -c "from dlrecipes.cli import cli; cli()" train fashion_mnist_fast \
-        --out /tmp/runs 2>&1 | tail -n 5 || true
-    cp /tmp/runs/fashion_mnist_fast/*/metrics.json "$out/fast_recipe_metrics.json" 2>/dev/null || true
+    cd /tmp
+    timeout "${GPU_CHECK_SECONDS:-540}" python3 "$repo/benchmarks/run_benchmarks.py" "${sections[@]}" \
+        --json-dir "$out" 2>&1 | tee "$out/log.txt" | grep -v '^|' || true
 }
 
 case "${1:-}" in
     prepare) prepare ;;
-    run) run "${2:-}" ;;
-    *) echo "usage: $0 prepare | run OUT" >&2; exit 2 ;;
+    run) shift; run "$@" ;;
+    *) echo "usage: $0 prepare | run OUT [SECTION ...]" >&2; exit 2 ;;
 esac

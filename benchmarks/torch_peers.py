@@ -68,11 +68,12 @@ def vgg_cnn(config, channels, size, num_classes, pool_first=False, hidden_units=
     return nn.Sequential(*layers, *head, nn.Linear(hidden_units, num_classes))
 
 
-def fast_cnn(channels, size, num_classes):
-    """recipes/fashion_mnist_fast.py's network (one hidden layer), in PyTorch's default initialisation."""
+def fast_cnn(channels, size, num_classes, recipe="fashion_mnist_fast"):
+    """A speed recipe's network (one hidden layer; recipes/fashion_mnist_fast.py's by default), in
+    PyTorch's default initialisation."""
     from dlrecipes.training.recipes import get_recipe
 
-    model = get_recipe("fashion_mnist_fast").model
+    model = get_recipe(recipe).model
     options = model.options
     if not options.get("pool_first") or not options.get("batch_norm") or len(options["hidden_units"]) != 1:
         raise SystemExit(f"fast_cnn mirrors a pool_first batch-norm VGG with one hidden layer. Received: {options}")
@@ -118,28 +119,34 @@ MODELS = {"fast_cnn": fast_cnn, "resnet20": resnet20, "resnet50": resnet50}
 PRECISIONS = ("float32", "mixed_bfloat16")
 
 
-def train_fast_recipe(seed, epochs=None):
-    """recipes/fashion_mnist_fast.py in plain PyTorch, its settings read from the recipe: `fast_cnn`
+def train_fast_recipe(seed, epochs=None, recipe="fashion_mnist_fast"):
+    """A speed recipe (recipes/fashion_mnist_fast.py by default) in plain PyTorch, its settings read
+    from the recipe: `fast_cnn`
     (PyTorch's default initialisation), all 60,000 training images standardised as ours, reshuffled
     every epoch, random horizontal flips; `epochs` (the recipe's by default), the recipe's batch
     size; SGD with Nesterov momentum 0.9 and weight decay 2c on conv and dense weights (= our Keras
     L2 c), torch's OneCycleLR in its three-phase linear form (α0 → max_factor·α0 over up_fraction of
     the steps, back to α0, then to final_factor·α0: our `one_cycle`), the recipe's label smoothing,
-    bfloat16 autocast where the recipe's `mixed_precision="auto"` takes bfloat16 (a CPU with native
-    bfloat16: `compile_defaults.cpu_has_native_bfloat16`), every usable core; test accuracy plain
-    and with flip TTA (mean of the two views' probabilities). `wall_time_s` is the training loop,
-    every epoch."""
+    bfloat16 autocast where the recipe's `mixed_precision="auto"` takes bfloat16 (a GPU, or a CPU
+    with native bfloat16: `compile_defaults.cpu_has_native_bfloat16`), every usable core; on a GPU
+    the images on it from the start and the model channels-last; test accuracy plain and with flip
+    TTA (mean of the two views' probabilities). `wall_time_s` is the training loop, every epoch
+    (on a GPU, up to the last step's end)."""
     from dlrecipes.data import load
     from dlrecipes.training.compile_defaults import cpu_has_native_bfloat16
     from dlrecipes.training.recipes import get_recipe
 
-    recipe = get_recipe("fashion_mnist_fast")
+    name, recipe = recipe, get_recipe(recipe)
     lr, cycle = recipe.optimizer.learning_rate, recipe.schedule.options
     torch.set_num_threads(len(os.sched_getaffinity(0)))
     torch.manual_seed(seed)
+    device = "cuda" if torch.cuda.is_available() else "cpu"
     data = load("fashion_mnist", validation=0)
-    (x_train, y_train), (x_test, y_test) = (_channels_first(data, split) for split in ("train", "test"))
-    model = fast_cnn(1, 28, data.num_classes)
+    (x_train, y_train), (x_test, y_test) = (
+        (x.to(device), y.to(device)) for x, y in (_channels_first(data, split) for split in ("train", "test"))
+    )
+    memory_format = torch.channels_last if device == "cuda" else torch.contiguous_format
+    model = fast_cnn(1, 28, data.num_classes, name).to(device, memory_format=memory_format)
     weights = [p for p in model.parameters() if p.dim() > 1]
     others = [p for p in model.parameters() if p.dim() <= 1]
     optimizer = torch.optim.SGD(
@@ -154,31 +161,33 @@ def train_fast_recipe(seed, epochs=None):
         final_div_factor=1 / cycle["final_factor"], three_phase=True,
     )
     loss_function = nn.CrossEntropyLoss(label_smoothing=recipe.regularization.label_smoothing)
-    bfloat16 = cpu_has_native_bfloat16()
+    bfloat16 = device == "cuda" or cpu_has_native_bfloat16()
+    sync = torch.cuda.synchronize if device == "cuda" else (lambda: None)
     epoch_s = []
     start = time.perf_counter()
     for _ in range(epochs):
         epoch_start = time.perf_counter()
         model.train()
-        for batch in torch.randperm(len(x_train)).split(batch_size):
+        for batch in torch.randperm(len(x_train), device=device).split(batch_size):
             x, y = x_train[batch], y_train[batch]
-            flip = torch.rand(len(x)) < 0.5
-            x = torch.where(flip[:, None, None, None], x.flip(3), x)
+            flip = torch.rand(len(x), device=device) < 0.5
+            x = torch.where(flip[:, None, None, None], x.flip(3), x).contiguous(memory_format=memory_format)
             optimizer.zero_grad(set_to_none=True)
-            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bfloat16):
+            with torch.autocast(device, dtype=torch.bfloat16, enabled=bfloat16):
                 loss = loss_function(model(x), y)
             loss.backward()
             optimizer.step()
             schedule.step()
+        sync()
         epoch_s.append(time.perf_counter() - epoch_start)
     wall_time_s = time.perf_counter() - start
     model.eval()
-    with torch.no_grad(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=bfloat16):
+    with torch.no_grad(), torch.autocast(device, dtype=torch.bfloat16, enabled=bfloat16):
         plain = torch.cat([model(x).float().softmax(-1) for x in x_test.split(1000)])
         flipped = torch.cat([model(x.flip(3)).float().softmax(-1) for x in x_test.split(1000)])
     accuracy = lambda p: float((p.argmax(-1) == y_test).float().mean())  # noqa: E731
     return {
-        "peer": "plain torch", "seed": seed, "epochs_run": epochs, "wall_time_s": wall_time_s, "epoch_s": epoch_s,
+        "peer": "plain torch", "recipe": name, "seed": seed, "epochs_run": epochs, "wall_time_s": wall_time_s, "epoch_s": epoch_s,
         "test_accuracy": accuracy(plain), "test_accuracy_flip_tta": accuracy((plain + flipped) / 2),
         "dtype_policy": "mixed_bfloat16" if bfloat16 else "float32",
         "trainable_params": sum(p.numel() for p in model.parameters() if p.requires_grad),
@@ -303,6 +312,7 @@ def main(argv=None):
     parser.add_argument("--train-fast-recipe", type=int, metavar="SEED",
                         help="train the speed recipe in plain PyTorch with this seed instead")
     parser.add_argument("--epochs", type=int, help="with --train-fast-recipe: epochs instead of the recipe's")
+    parser.add_argument("--recipe", help="with --train-fast-recipe: this speed recipe instead of fashion_mnist_fast")
     parser.add_argument("--batch-size", type=int, default=128)
     parser.add_argument("--input-shape", type=lambda t: tuple(int(d) for d in t.split(",")), default=(28, 28, 1))
     parser.add_argument("--num-classes", type=int, default=10)
@@ -314,12 +324,13 @@ def main(argv=None):
     parser.add_argument("--mixed-precision", default="float32", choices=PRECISIONS,
                         help="mixed_bfloat16: the steps under bfloat16 autocast")
     args = parser.parse_args(argv)
-    if args.epochs is not None and args.train_fast_recipe is None:
-        parser.error("--epochs goes with --train-fast-recipe SEED (a benchmark times --steps)")
+    for flag, value in (("--epochs", args.epochs), ("--recipe", args.recipe)):
+        if value is not None and args.train_fast_recipe is None:
+            parser.error(f"{flag} goes with --train-fast-recipe SEED (a benchmark times --steps)")
     if args.epochs is not None and args.epochs < 1:
         parser.error(f"--epochs must be at least 1. Received: --epochs {args.epochs}")
     if args.train_fast_recipe is not None:
-        print(json.dumps(train_fast_recipe(args.train_fast_recipe, args.epochs)))
+        print(json.dumps(train_fast_recipe(args.train_fast_recipe, args.epochs, args.recipe or "fashion_mnist_fast")))
         return 0
     if args.model is None:
         parser.error("name a model, or --train-fast-recipe SEED")

@@ -276,6 +276,22 @@ def test_speed_recipe_loads_and_validates():
     assert recipe.mixed_precision == "auto" and recipe.model.dropout_rate == 0.3 and recipe.augmentation.test_flip
 
 
+def test_gpu_speed_recipe_loads_and_validates():
+    recipe = dlrecipes.get_recipe("fashion_mnist_fast_gpu")
+    assert recipe.dataset == "fashion_mnist" and recipe.validation == 0 and recipe.augmentation.test_flip
+    assert "0.94" in recipe.reference and "10 s" in recipe.reference
+    # equal batches: a smaller last batch would make XLA compile the training step a second time
+    assert 60_000 % recipe.batch_size == 0
+    model = dlrecipes.build_model(
+        recipe.model.name, input_shape=(28, 28, 1), num_classes=10, **recipe.model.builder_kwargs()
+    )
+    # 3×3 convs with bias and BN γ, β: 1→64 pooled, 64→128, 128→128 pooled, 128→256, 256→256
+    # pooled (28 → 3); flatten → 256 → 10 logits.
+    convs = sum(9 * i * o + o + 2 * o for i, o in ((1, 64), (64, 128), (128, 128), (128, 256), (256, 256)))
+    assert dlrecipes.count_params(model)[0] == convs + (3 * 3 * 256 + 1) * 256 + (256 + 1) * 10 == 1_701_642
+    assert model.get_layer("block3_pool").output.shape[1:] == (3, 3, 256)
+
+
 def _benchmark_script():
     """benchmarks/run_benchmarks.py as a module (benchmarks/ is scripts, not a package)."""
     import importlib.util
@@ -365,6 +381,26 @@ def test_speed_recipe_table_names_each_run_s_network_and_judges_the_median():
     assert "NOT met" in table([run(0.9320, 97.2), run(0.9284, 96.1), run(0.9299, 95.8)])
 
 
+def test_gpu_speed_recipe_is_judged_by_its_own_target_and_variants_name_their_change():
+    script = _benchmark_script()
+    run = lambda tta, seconds, **extra: {  # noqa: E731
+        "recipe": "fashion_mnist_fast_gpu", "dtype_policy": "mixed_bfloat16", "trainable_params": 1_701_642,
+        "test_accuracy": tta - 0.003, "test_accuracy_flip_tta": tta, "wall_time_s": seconds, "epochs_run": 16,
+        "epoch_s": [0.5] * 16, "load": [0.1, 0.5], **extra}
+    met = script.fast_recipe_markdown([run(0.9412, 9.1), run(0.9405, 9.6), run(0.9431, 12.0)])
+    assert met.endswith("with flip TTA 0.9412, training 9.6 s (target ≥ 0.940 within 10 s: met).")
+    assert "NOT met" in script.fast_recipe_markdown([run(0.9412, 9.1), run(0.9405, 10.2), run(0.9431, 12.0)])
+    assert "NOT met" in script.fast_recipe_markdown([run(0.9412, 9.1), run(0.9385, 9.6), run(0.9391, 9.0)])
+    variants = script.gpu_fast_recipe_variants_markdown(
+        [run(0.94, 8.0, changes={"steps_per_execution": 10}),
+         run(0.94, 8.0, changes={"model.options.config": [32, "M", 64]})])
+    assert "| `steps_per_execution=10` | mixed_bfloat16 | 1,701,642 | 0.9370 | 0.9400 | 8.0 | 16 | 0, 0," in variants
+    assert '| `model.options.config=[32, "M", 64]` |' in variants
+    recipe = dlrecipes.get_recipe("fashion_mnist_fast_gpu")
+    for change in script.GPU_RECIPE_VARIANTS:  # each one a valid recipe that differs from it
+        assert recipe.override(change).to_json() != recipe.to_json()
+
+
 def test_peer_runs_alternate_our_engine_and_plain_torch_then_the_other_backends(monkeypatch):
     script = _benchmark_script()
     calls = []
@@ -387,12 +423,17 @@ def test_peer_runs_alternate_our_engine_and_plain_torch_then_the_other_backends(
     calls.clear()
     script._train_peer("plain torch", 3, "out", epochs=12)
     assert calls[0][0][-4:] == ["--train-fast-recipe", "3", "--epochs", "12"]
+    calls.clear()
+    script._train_peer("plain torch", 0, "out", recipe="fashion_mnist_fast_gpu")
+    script._train_peer("Keras on jax", 0, "out", recipe="fashion_mnist_fast_gpu")
+    assert calls[0][0][-4:] == ["--train-fast-recipe", "0", "--recipe", "fashion_mnist_fast_gpu"]
+    assert calls[1][:1] + calls[1][3:] == ("fashion_mnist_fast_gpu", "jax", None)
 
 
 def test_gpu_sections_run_only_where_a_gpu_is():
     script = _benchmark_script()
     cpu_sections = [name for name in script.SECTIONS if name not in script.GPU_SECTIONS]
-    assert script.GPU_SECTIONS == ("gpu_resnet50",) and set(script.GPU_SECTIONS) <= set(script.SECTIONS)
+    assert set(script.GPU_SECTIONS) <= set(script.SECTIONS) and "gpu_fast_recipe" in script.GPU_SECTIONS
     assert script.sections_to_run([], measure=True, gpu=False) == cpu_sections
     assert script.sections_to_run([], measure=True, gpu=True) == list(script.SECTIONS)
     assert script.sections_to_run(["gpu_resnet50"], measure=True, gpu=True) == ["gpu_resnet50"]

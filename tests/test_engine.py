@@ -26,12 +26,24 @@ def short_run(tmp_path_factory, fashion_mnist_dir):
 
 def test_run_folder_contents(short_run):
     names = {p.name for p in short_run.run_dir.iterdir()}
-    assert {"recipe.json", "model.keras", "history.csv", "metrics.json", "curves.png"} <= names
+    assert {"recipe.json", "model.keras", "checkpoint.keras", "history.csv", "metrics.json", "curves.png"} <= names
     assert short_run.run_dir.parent.name == "lenet5_fashion_mnist"
     saved = dlrecipes.Recipe.from_dict(json.loads((short_run.run_dir / "recipe.json").read_text()))
     assert saved.to_json() == dlrecipes.get_recipe("lenet5_fashion_mnist").override(
         {"epochs": 3, "batch_size": 64, "validation": 1000}
     ).to_json()
+
+
+def test_best_epoch_is_checkpointed_only_on_validation_data(tmp_path):
+    from dlrecipes.training.callbacks import run_callbacks
+
+    kinds = lambda name, monitor: [  # noqa: E731
+        type(c).__name__ for c in run_callbacks(dlrecipes.get_recipe(name), tmp_path, monitor=monitor)]
+    assert "ModelCheckpoint" in kinds("lenet5_fashion_mnist", "val_loss")  # validation=5000
+    # without a validation split the "best" epoch is judged on training data: no checkpoint
+    assert dlrecipes.get_recipe("fashion_mnist_fast").validation == 0
+    assert "ModelCheckpoint" not in kinds("fashion_mnist_fast", "accuracy")
+    assert "BackupAndRestore" in kinds("fashion_mnist_fast", "accuracy")
 
 
 def test_loss_falls_and_metrics_are_consistent(short_run):

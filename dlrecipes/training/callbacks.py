@@ -29,7 +29,9 @@ class TrainingLogger(keras.callbacks.Callback):
 
 def run_callbacks(recipe, run_dir, *, monitor, schedule_callbacks=(), extra=()):
     """Logger, BackupAndRestore (a killed run resumes), TerminateOnNaN, ModelCheckpoint of the
-    best epoch, EarlyStopping (best weights restored), the schedule's, CSVLogger, TensorBoard
+    best epoch on validation data (none without a validation split: the best epoch by a training
+    metric is not a model worth keeping beside the final one, and a whole model saved per epoch
+    is a cost), EarlyStopping (best weights restored), the schedule's, CSVLogger, TensorBoard
     (where TensorFlow is installed: Keras writes its logs with tf.summary), then the caller's
     `extra` callbacks."""
     mode = "max" if monitor.endswith("accuracy") else "min"
@@ -37,10 +39,11 @@ def run_callbacks(recipe, run_dir, *, monitor, schedule_callbacks=(), extra=()):
         TrainingLogger(),
         keras.callbacks.BackupAndRestore(str(run_dir / "backup")),
         keras.callbacks.TerminateOnNaN(),
-        keras.callbacks.ModelCheckpoint(
-            str(run_dir / "checkpoint.keras"), monitor=monitor, mode=mode, save_best_only=True
-        ),
     ]
+    if recipe.validation:
+        callbacks.append(keras.callbacks.ModelCheckpoint(
+            str(run_dir / "checkpoint.keras"), monitor=monitor, mode=mode, save_best_only=True
+        ))
     if recipe.early_stopping.patience is not None:
         callbacks.append(
             keras.callbacks.EarlyStopping(
