@@ -14,8 +14,9 @@
 # Keras' JAX backend, the GPU sections of benchmarks/run_benchmarks.py, most important first:
 # the GPU speed recipe with three seeds, its one-change variants, the measured GPU defaults,
 # ResNet-50 (ours vs keras.applications vs torchvision under torch.compile) and the speed
-# recipe's peers. Each section's records land in OUT as it ends (`--from-json OUT` writes them
-# into docs/BENCHMARKS.md here), with the log. JAX allocates GPU memory as it needs it
+# recipe's peers. Each section's records are kept as it ends and land in OUT/sections.tgz
+# (unpacked into benchmarks/results here, `--from-json benchmarks/results --write
+# docs/BENCHMARKS.md` writes them into the docs), with the log. JAX allocates GPU memory as it needs it
 # (XLA_PYTHON_CLIENT_PREALLOCATE=false): each measurement runs in its own process, and a parent
 # that touched the GPU must not hold 75 % of it.
 set -euo pipefail
@@ -48,7 +49,9 @@ run() {
     python3 -m pip show jax torch torchvision 2>/dev/null | grep -E '^(Name|Version)' | tee -a "$out/gpu.txt"
     cd /tmp
     timeout "${GPU_CHECK_SECONDS:-540}" python3 "$repo/benchmarks/run_benchmarks.py" "${sections[@]}" \
-        --json-dir "$out" 2>&1 | tee "$out/log.txt" | grep -v '^|' || true
+        --json-dir /tmp/sections 2>&1 | tee "$out/log.txt" | grep -v '^|' || true
+    # the records, named SECTION@DEVICE.json, travel back as one archive ('@' is not a name that comes back)
+    tar -czf "$out/sections.tgz" -C /tmp/sections . 2>/dev/null || true
 }
 
 case "${1:-}" in

@@ -232,6 +232,33 @@ def test_auto_precision_is_bfloat16_only_where_measured_faster(monkeypatch, back
     assert compile_defaults.auto_precision(backend) == "mixed_bfloat16"
 
 
+@pytest.mark.parametrize("backend", ["tensorflow", "jax", "torch"])
+def test_accelerator_compile_defaults_are_keras_own_except_measured_jax(monkeypatch, backend):
+    monkeypatch.setattr(compile_defaults, "on_accelerator", lambda backend: True)
+    expected = {"jit_compile": True, "steps_per_execution": 10} if backend == "jax" else compile_defaults.KERAS_DEFAULTS
+    assert compile_defaults.compile_options(backend=backend) == expected
+    assert compile_defaults.compile_options(False, 2, backend=backend) == {"jit_compile": False, "steps_per_execution": 2}
+    monkeypatch.setattr(compile_defaults, "on_accelerator", lambda backend: False)
+    assert compile_defaults.compile_options(backend=backend) == COMPILE_DEFAULTS[backend]
+
+
+def test_compilation_cache_only_for_jax_on_an_accelerator(monkeypatch, tmp_path):
+    monkeypatch.setattr(compile_defaults, "on_accelerator", lambda backend: False)
+    assert compile_defaults.use_compilation_cache("jax") is None
+    monkeypatch.setattr(compile_defaults, "on_accelerator", lambda backend: True)
+    assert compile_defaults.use_compilation_cache("tensorflow") is None
+    jax = pytest.importorskip("jax")
+    previous = jax.config.jax_compilation_cache_dir
+    try:
+        jax.config.update("jax_compilation_cache_dir", None)
+        monkeypatch.setenv("DLRECIPES_CACHE_DIR", str(tmp_path))
+        assert compile_defaults.use_compilation_cache("jax") == str(tmp_path / "jax")
+        jax.config.update("jax_compilation_cache_dir", str(tmp_path / "mine"))  # the user's own wins
+        assert compile_defaults.use_compilation_cache("jax") == str(tmp_path / "mine")
+    finally:
+        jax.config.update("jax_compilation_cache_dir", previous)
+
+
 def test_auto_precision_builds_the_recipe_model_under_the_hardware_choice(fashion_mnist_dir):
     recipe = dlrecipes.get_recipe("lenet5_fashion_mnist").override({"mixed_precision": "auto"})
     data = load_data(recipe, fashion_mnist_dir, max_train_examples=256)

@@ -17,12 +17,17 @@ steps_per_execution=10 alone 1.07×, 1.02× and 1.01×; JAX's 10 steps per execu
 and 1.00×. XLA being slower on all three CPUs for every model measured, the TensorFlow default
 is without it; a model measured faster with XLA can ask for it (`jit_compile=True` in its
 recipe). steps_per_execution stays 1 on TensorFlow: 10 was slower on the Intel Xeon and within
-7 % on both AMD EPYCs, inside the rounds' quartiles. On an accelerator, where nothing has been
-measured yet, Keras' own defaults apply.
+7 % on both AMD EPYCs, inside the rounds' quartiles. On a GPU (NVIDIA H200, JAX 0.11.2,
+2026-12-04, docs/BENCHMARKS.md section "GPU speed recipe: one change at a time"), JAX with
+steps_per_execution=10 trained the GPU speed recipe in 18.3 s against 24.5 s at Keras' default 1
+(seed 0; 0.42 against 0.63 s per epoch after the first): Keras' callbacks run after every
+execution, and TerminateOnNaN reads the loss back from the device there, so with one step per
+execution the host waits for every step. Other backends on an accelerator keep Keras' defaults.
 `dtype_policy` builds a model under a mixed-precision policy (Micikevicius et al. 2018);
 `"auto"` picks it from the hardware (`auto_precision`)."""
 
 import contextlib
+import os
 
 PRECISIONS = ("float32", "mixed_float16", "mixed_bfloat16")
 POLICIES = (*PRECISIONS, "auto")  # what recipes and searches accept: "auto" = auto_precision()
@@ -35,6 +40,7 @@ COMPILE_DEFAULTS = {
     "torch": {"jit_compile": False, "steps_per_execution": 1},
 }
 KERAS_DEFAULTS = {"jit_compile": "auto", "steps_per_execution": 1}
+ACCELERATOR_DEFAULTS = {"jax": {"jit_compile": True, "steps_per_execution": 10}}
 
 
 def on_accelerator(backend):
@@ -60,11 +66,33 @@ def compile_options(jit_compile=None, steps_per_execution=None, backend=None):
     import keras
 
     backend = backend or keras.backend.backend()
-    chosen = KERAS_DEFAULTS if on_accelerator(backend) else COMPILE_DEFAULTS.get(backend, KERAS_DEFAULTS)
+    defaults = ACCELERATOR_DEFAULTS if on_accelerator(backend) else COMPILE_DEFAULTS
+    chosen = defaults.get(backend, KERAS_DEFAULTS)
     return {
         "jit_compile": chosen["jit_compile"] if jit_compile is None else jit_compile,
         "steps_per_execution": chosen["steps_per_execution"] if steps_per_execution is None else steps_per_execution,
     }
+
+
+def use_compilation_cache(backend=None):
+    """On JAX on an accelerator, keep XLA's compiled programs on disk across processes (JAX's
+    persistent compilation cache) in `$DLRECIPES_CACHE_DIR/jax` (default ~/.cache/dlrecipes), unless
+    JAX's own `jax_compilation_cache_dir` (or JAX_COMPILATION_CACHE_DIR) is set: the GPU speed
+    recipe's first epoch, the training step's compilation and convolution autotuning included,
+    took 10–15 s of its 21 s on an NVIDIA H200 (docs/BENCHMARKS.md, "Speed recipe on one GPU"),
+    and every later run of the same program on that machine loads it instead. Returns the folder
+    in use, or None where nothing is cached."""
+    import keras
+
+    backend = backend or keras.backend.backend()
+    if backend != "jax" or not on_accelerator(backend):
+        return None
+    import jax
+
+    if not jax.config.jax_compilation_cache_dir:
+        root = os.environ.get("DLRECIPES_CACHE_DIR") or os.path.join(os.path.expanduser("~"), ".cache", "dlrecipes")
+        jax.config.update("jax_compilation_cache_dir", os.path.join(root, "jax"))
+    return jax.config.jax_compilation_cache_dir
 
 
 def cpu_info(cpuinfo="/proc/cpuinfo"):

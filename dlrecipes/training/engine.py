@@ -12,7 +12,7 @@ import keras
 from dlrecipes.errors import ConfigError
 from dlrecipes.training import reporting
 from dlrecipes.training.callbacks import run_callbacks
-from dlrecipes.training.compile_defaults import compile_options, dtype_policy
+from dlrecipes.training.compile_defaults import compile_options, dtype_policy, use_compilation_cache
 from dlrecipes.training.distribute import Distribution
 from dlrecipes.training.ensembles import snapshot_callbacks
 from dlrecipes.training.losses import build_loss
@@ -168,7 +168,10 @@ def compiled_model(recipe, data):
     """(model, schedule callbacks): the recipe's model for `data`'s shapes, compiled with its
     optimizer, learning-rate schedule, loss and regularization, and its (or the backend's
     measured default) jit_compile and steps_per_execution, built under its mixed-precision
-    policy; an `AuxiliaryLossModel` around it when it has several outputs."""
+    policy; an `AuxiliaryLossModel` around it when it has several outputs. On JAX on an
+    accelerator, XLA's compilations are cached on disk (`use_compilation_cache`, set before the
+    model's first one: JAX decides at its first compilation whether a process uses the cache)."""
+    use_compilation_cache()
     with dtype_policy(recipe.mixed_precision):
         model = build_recipe_model(recipe, data)
     if len(model.outputs) > 1:
