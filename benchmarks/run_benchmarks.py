@@ -669,8 +669,9 @@ def _run_cells(run):
 
 
 def _epoch_cell(run):
-    """A training run's epoch times in whole seconds."""
-    return ", ".join(f"{t:.0f}" for t in run["epoch_s"])
+    """A training run's epoch times in whole seconds, or tenths where an epoch took under one."""
+    digits = 1 if min(run["epoch_s"]) < 1 else 0
+    return ", ".join(f"{t:.{digits}f}" for t in run["epoch_s"])
 
 
 def _load_cell(run):

@@ -20,7 +20,7 @@ recipe). steps_per_execution stays 1 on TensorFlow: 10 was slower on the Intel X
 7 % on both AMD EPYCs, inside the rounds' quartiles. On a GPU (NVIDIA H200, JAX 0.11.2,
 2026-12-04, docs/BENCHMARKS.md section "GPU speed recipe: one change at a time"), JAX with
 steps_per_execution=10 trained the GPU speed recipe in 18.3 s against 24.5 s at Keras' default 1
-(seed 0; 0.42 against 0.63 s per epoch after the first): Keras' callbacks run after every
+(seed 0; the time after the first epoch, 0.42 against 0.63 s per epoch): Keras' callbacks run after every
 execution, and TerminateOnNaN reads the loss back from the device there, so with one step per
 execution the host waits for every step. Other backends on an accelerator keep Keras' defaults.
 `dtype_policy` builds a model under a mixed-precision policy (Micikevicius et al. 2018);
