@@ -9,11 +9,18 @@ from dlrecipes.data.array_batches import tensorflow_installed
 
 class TrainingLogger(keras.callbacks.Callback):
     """Adds to each epoch's logs the learning rate in use and `train_time_s`, the epoch's time
-    without validation (for examples per second)."""
+    without validation (for examples per second); keeps where the rest of `fit`'s time goes
+    (`fit_overhead`). First in the callback list: the time between its epoch's end and the next
+    epoch's start is every other callback's end-of-epoch work."""
+
+    def on_train_begin(self, logs=None):
+        self._train_begin, self._epoch_end, self._between_epochs = time.perf_counter(), None, 0.0
 
     def on_epoch_begin(self, epoch, logs=None):
         self._start = time.perf_counter()
         self._train_end = None
+        if self._epoch_end is not None:
+            self._between_epochs += self._start - self._epoch_end
 
     def on_test_begin(self, logs=None):
         if self._train_end is None:
@@ -25,6 +32,17 @@ class TrainingLogger(keras.callbacks.Callback):
         logs["train_time_s"] = (self._train_end or time.perf_counter()) - self._start
         learning_rate = self.model.optimizer.learning_rate
         logs["learning_rate"] = float(keras.ops.convert_to_numpy(learning_rate))
+        self._epoch_end = time.perf_counter()
+
+    def fit_overhead(self, fit_start, fit_end):
+        """The seconds of a `fit` call from `fit_start` to `fit_end` (perf_counter) outside its
+        epochs: before the first one (Keras' setup, the callbacks' on_train_begin), between them
+        (the other callbacks' end-of-epoch work: backups, logs) and after the last one."""
+        return {
+            "fit_setup_s": self._train_begin - fit_start,
+            "between_epochs_s": self._between_epochs,
+            "fit_teardown_s": fit_end - (self._epoch_end or self._train_begin),
+        }
 
 
 def run_callbacks(recipe, run_dir, *, monitor, schedule_callbacks=(), extra=()):

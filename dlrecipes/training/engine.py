@@ -254,22 +254,24 @@ def train(
         monitor = _monitor(recipe)
         task = task_of(data)
 
+        fit_callbacks = run_callbacks(
+            recipe,
+            run_dir,
+            monitor=monitor,
+            schedule_callbacks=schedule_callbacks,
+            extra=[*snapshot_callbacks(recipe, run_dir), *task.callbacks(recipe, data, run_dir), *callbacks],
+        )
         start = time.perf_counter()
         model.fit(
             data.as_dataset("train", recipe.batch_size, seed=recipe.seed),
             validation_data=data.as_dataset("validation", recipe.batch_size) if recipe.validation else None,
             epochs=recipe.epochs,
-            callbacks=run_callbacks(
-                recipe,
-                run_dir,
-                monitor=monitor,
-                schedule_callbacks=schedule_callbacks,
-                extra=[*snapshot_callbacks(recipe, run_dir), *task.callbacks(recipe, data, run_dir), *callbacks],
-            ),
+            callbacks=fit_callbacks,
             shuffle=False,  # the pipeline shuffles, seeded
             verbose=_progress(verbose),
         )
-        wall_time = time.perf_counter() - start
+        end = time.perf_counter()
+        wall_time, fit_overhead = end - start, fit_callbacks[0].fit_overhead(start, end)
         test = model.evaluate(data.as_dataset("test", recipe.batch_size), return_dict=True, verbose=0)
     if isinstance(model, AuxiliaryLossModel):  # saved without its auxiliary classifiers, uncompiled
         model = model.main_model()
@@ -277,6 +279,7 @@ def train(
 
     history = reporting.read_history(run_dir / "history.csv")
     metrics = _metrics(recipe, data, model, history, test, monitor=monitor, wall_time=wall_time)
+    metrics.update(fit_overhead)
     metrics.update(task.report(recipe, data, model, run_dir))
     metrics.update(distribute=distribute, replicas=distribution.replicas)
     reporting.write_json(run_dir / "metrics.json", metrics)
