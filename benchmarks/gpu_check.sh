@@ -11,20 +11,22 @@
 # and tuning/ ship inside it) into .whl/, and copies Fashion-MNIST's four IDX files into
 # .device-data/fashion-mnist/ (both git-ignored: carry them). `run` installs the wheels, then,
 # outside the checkout (so that its dlrecipes/ folder does not shadow the installed package), on
-# Keras' JAX backend, the GPU sections of benchmarks/run_benchmarks.py, most important first:
-# the GPU speed recipe with three seeds, its one-change variants, the measured GPU defaults,
-# ResNet-50 (ours vs keras.applications vs torchvision under torch.compile) and the speed
-# recipe's peers. Each section's records are kept as it ends and land in OUT/sections.tgz
-# (unpacked into benchmarks/results here, `--from-json benchmarks/results --write
-# docs/BENCHMARKS.md` writes them into the docs), with the log. JAX allocates GPU memory as it needs it
-# (XLA_PYTHON_CLIENT_PREALLOCATE=false): each measurement runs in its own process, and a parent
-# that touched the GPU must not hold 75 % of it.
+# Keras' JAX backend, the GPU sections of benchmarks/run_benchmarks.py, those not yet measured
+# first: the GPU speed recipe (a cold run, then three seeds on a warm compilation cache), its
+# peers (Keras on PyTorch, plain PyTorch) with all its epochs and in the same training time, the
+# measured GPU defaults, its one-change variants, and ResNet-50 (ours vs keras.applications vs
+# torchvision under torch.compile). Each section's records are kept as it ends and land in
+# OUT/sections.tgz (unpacked into benchmarks/results here, `--from-json benchmarks/results --write
+# docs/BENCHMARKS.md` writes them into the docs), with the log. JAX allocates GPU memory as it
+# needs it (XLA_PYTHON_CLIENT_PREALLOCATE=false): each measurement runs in its own process, and a
+# parent that touched the GPU must not hold 75 % of it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 WHEELS=(keras==3.15.1 keras-tuner==1.4.8 kt-legacy==1.0.5 namex==0.1.0 optree==0.20.0)
 DATA=.device-data/fashion-mnist
-SECTIONS=(gpu_fast_recipe gpu_fast_recipe_variants gpu_defaults gpu_resnet50 gpu_fast_recipe_peers)
+SECTIONS=(gpu_fast_recipe gpu_fast_recipe_peers gpu_fast_recipe_same_time gpu_defaults gpu_fast_recipe_variants
+          gpu_resnet50)
 
 prepare() {
     rm -rf .whl && mkdir -p .whl "$DATA"
@@ -48,10 +50,13 @@ run() {
     nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader | tee "$out/gpu.txt"
     python3 -m pip show jax torch torchvision 2>/dev/null | grep -E '^(Name|Version)' | tee -a "$out/gpu.txt"
     cd /tmp
+    touch /tmp/gpu_check.start
     timeout "${GPU_CHECK_SECONDS:-540}" python3 "$repo/benchmarks/run_benchmarks.py" "${sections[@]}" \
-        --json-dir /tmp/sections 2>&1 | tee "$out/log.txt" | grep -v '^|' || true
-    # the records, named SECTION@DEVICE.json, travel back as one archive ('@' is not a name that comes back)
-    tar -czf "$out/sections.tgz" -C /tmp/sections . 2>/dev/null || true
+        --json-dir "$repo/benchmarks/results" 2>&1 | tee "$out/log.txt" | grep -v '^|' || true
+    # the records this run kept, named SECTION@DEVICE.json, travel back as one archive ('@' is not
+    # a name that comes back); the checkout's copy of benchmarks/results lets gpu_fast_recipe_same_time
+    # read the records gpu_fast_recipe_peers kept before it
+    (cd "$repo/benchmarks/results" && find . -name '*.json' -newer /tmp/gpu_check.start | tar -czf "$out/sections.tgz" -T -)
 }
 
 case "${1:-}" in

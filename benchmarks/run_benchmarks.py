@@ -291,18 +291,52 @@ def gpu_fast_recipe_variants_markdown(runs):
     return "\n".join(lines)
 
 
+GPU_PEERS = ("Keras on jax", "Keras on torch", "plain torch")  # ours first
+
+
+def _gpu_peer_trainer(out):
+    """`train(peer, epochs)`: the GPU speed recipe trained by `peer` (seed 0); Keras on JAX with
+    XLA's compilation cache in a folder of `out` that a first, unreported run of the recipe fills
+    (dlrecipes' default cache gives every run after a machine's first one a warm cache)."""
+    import tempfile
+
+    cache = {"JAX_COMPILATION_CACHE_DIR": tempfile.mkdtemp(dir=out, prefix="jax-cache-")}
+
+    def train(peer, epochs=None):
+        if peer == "Keras on jax" and not os.listdir(cache["JAX_COMPILATION_CACHE_DIR"]):
+            _train_peer(peer, 0, out, recipe=GPU_RECIPE, env=cache)  # fills the cache
+        return {**_train_peer(peer, 0, out, epochs, GPU_RECIPE, env=cache), "device": gpu_description()}
+
+    return train
+
+
 def gpu_fast_recipe_peers():
     """recipes/fashion_mnist_fast_gpu.py trained once (seed 0) by each peer on one GPU, one fresh
-    process each: our engine on Keras' JAX backend (first row), on Keras' PyTorch backend, and
-    the same recipe written in plain PyTorch (benchmarks/torch_peers.py `--train-fast-recipe 0
+    process each: our engine on Keras' JAX backend (first row; XLA's compilation cache warm, as
+    dlrecipes' default cache leaves it after a machine's first run), on Keras' PyTorch backend,
+    and the same recipe written in plain PyTorch (benchmarks/torch_peers.py `--train-fast-recipe 0
     --recipe fashion_mnist_fast_gpu`: same network, data, schedule, regularisation, bfloat16
     autocast, flip TTA, eager, channels-last, the data on the GPU from the start). Every peer
     trains all the recipe's epochs; time ratio = training time ÷ ours."""
     import tempfile
 
     with tempfile.TemporaryDirectory() as out:
-        runs = [_train_peer(peer, 0, out, recipe=GPU_RECIPE) for peer in ("Keras on jax", "Keras on torch", "plain torch")]
-    return [{**run, "device": gpu_description()} for run in runs]
+        train = _gpu_peer_trainer(out)
+        return [train(peer) for peer in GPU_PEERS]
+
+
+def gpu_fast_recipe_same_time():
+    """recipes/fashion_mnist_fast_gpu.py's peers on one GPU given our training time: each trains
+    the recipe once (seed 0, one fresh process) for the epochs that fit into the time Keras on JAX
+    took for the recipe's epochs in section "GPU speed recipe vs its peers" of this GPU (its
+    records kept in benchmarks/results, refused if another version of the recipe trained them):
+    epochs = the recipe's × ours ÷ the peer's time there, to the nearest whole epoch, the one-cycle
+    schedule spanning them; Keras on JAX (compilation cache warm) trains the recipe's epochs again
+    alongside, first; time ratio = each run's training time ÷ that run's."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as out:
+        return _same_time("gpu_fast_recipe_peers", gpu_description(), GPU_RECIPE, _gpu_peer_trainer(out))
 
 
 def pipeline(rounds=5):
@@ -568,16 +602,18 @@ def fast_recipe_peers(rounds=3):
     return [{**run, "device": cpu_description()} for run in runs]
 
 
-def _train_peer(peer, seed, out, epochs=None, recipe="fashion_mnist_fast"):
-    """A speed recipe trained by `peer` ("Keras on BACKEND" or "plain torch") in a fresh process,
-    for `epochs` (the recipe's by default); Keras runs keep their run folders under `out`."""
+def _train_peer(peer, seed, out, epochs=None, recipe="fashion_mnist_fast", env=None):
+    """A speed recipe trained by `peer` ("Keras on BACKEND" or "plain torch") in a fresh process
+    with the variables `env`, for `epochs` (the recipe's by default); Keras runs keep their run
+    folders under `out`."""
     if peer == "plain torch":
         command = [sys.executable, str(HERE / "torch_peers.py"), "--train-fast-recipe", str(seed)]
         command += [] if epochs is None else ["--epochs", str(epochs)]
         command += [] if recipe == "fashion_mnist_fast" else ["--recipe", recipe]
-        return {**_last_json_line(command, "torch"), "backend": "plain torch"}
+        return {**_last_json_line(command, "torch", env), "backend": "plain torch"}
     backend = peer.removeprefix("Keras on ")
-    return {**_train_in_fresh_process(recipe, seed, out, backend, epochs), "peer": peer, "seed": seed}
+    run = _train_in_fresh_process(recipe, seed, out, backend, epochs, env=env)
+    return {**run, "peer": peer, "seed": seed}
 
 
 def same_time_epochs(recipe_epochs, our_seconds, peer_seconds):
@@ -598,27 +634,34 @@ def fast_recipe_same_time():
     import tempfile
 
     from dlrecipes.bench import cpu_description
+
+    device = cpu_description()
+    with tempfile.TemporaryDirectory() as out:
+        train = lambda peer, epochs: {**_train_peer(peer, 0, out, epochs), "device": device}  # noqa: E731
+        return _same_time("fast_recipe_peers", device, "fashion_mnist_fast", train)
+
+
+def _same_time(peers_section, device, recipe_name, train):
+    """Each peer of `device`'s kept section `peers_section` trained by `train(peer, epochs)` for
+    the epochs of recipe `recipe_name` that fit into the time of the section's first peer (ours),
+    ours first; each run with that budget."""
     from dlrecipes.training.recipes import get_recipe
 
-    kept = HERE / "results" / f"{section_id('fast_recipe_peers', cpu_description())}.json"
+    kept = HERE / "results" / f"{section_id(peers_section, device)}.json"
     if not kept.exists():
-        raise ConfigError(f"fast_recipe_same_time needs this device's fast_recipe_peers section first: "
-                          f"no {kept.relative_to(HERE.parent)}. Run: python benchmarks/run_benchmarks.py "
-                          "fast_recipe_peers --json-dir benchmarks/results")
+        raise ConfigError(f"{peers_section.replace('_peers', '_same_time')} needs this device's {peers_section} "
+                          f"section first: no {kept.relative_to(HERE.parent)}. Run: python "
+                          f"benchmarks/run_benchmarks.py {peers_section} --json-dir benchmarks/results")
     with open(kept) as f:
         peer_runs = json.load(f)["records"]
-    recipe = get_recipe("fashion_mnist_fast")
+    recipe = get_recipe(recipe_name)
     check_peer_records_match(peer_runs, recipe.epochs, _trainable_params(recipe), kept.relative_to(HERE.parent))
     seconds = {peer: statistics.median(run["wall_time_s"] for run in peer_runs if run["peer"] == peer)
                for peer in dict.fromkeys(run["peer"] for run in peer_runs)}
-    recipe_epochs = recipe.epochs
-    budget = seconds.pop("Keras on tensorflow")
-    runs = []
-    with tempfile.TemporaryDirectory() as out:
-        for peer, peer_seconds in {"Keras on tensorflow": budget, **seconds}.items():
-            run = _train_peer(peer, 0, out, same_time_epochs(recipe_epochs, budget, peer_seconds))
-            runs.append({**run, "budget_s": budget, "device": cpu_description()})
-    return runs
+    ours = peer_runs[0]["peer"]
+    budget = seconds.pop(ours)
+    return [{**train(peer, same_time_epochs(recipe.epochs, budget, peer_seconds)), "budget_s": budget}
+            for peer, peer_seconds in {ours: budget, **seconds}.items()]
 
 
 def _trainable_params(recipe):
@@ -650,8 +693,10 @@ def fast_recipe_same_time_markdown(runs):
     ]
     for run, ratio in zip(runs, _time_ratios(runs)):
         lines.append(f"| {run['peer']} | {_run_cells(run)} | {run['epochs_run']} | {ratio:.2f} | {_load_cell(run)} |")
-    lines += ["", f"Budget: {runs[0]['budget_s']:.1f} s, Keras on TensorFlow's median training time for the "
-                  "recipe's epochs in this device's section \"Speed recipe vs its peers\"."]
+    ours = "Keras on TensorFlow" if runs[0]["peer"] == "Keras on tensorflow" else runs[0]["peer"].replace("jax", "JAX")
+    peers_section = "gpu_fast_recipe_peers" if runs[0].get("recipe") == GPU_RECIPE else "fast_recipe_peers"
+    lines += ["", f"Budget: {runs[0]['budget_s']:.1f} s, {ours}'s median training time for the recipe's epochs "
+                  f"in this device's section \"{TITLES[peers_section].split(':')[0]}\"."]
     return "\n".join(lines)
 
 
@@ -738,6 +783,7 @@ RUN_TABLES = {  # sections of training runs, not bench records
     "gpu_fast_recipe": gpu_fast_recipe_markdown,
     "gpu_fast_recipe_variants": gpu_fast_recipe_variants_markdown,
     "gpu_fast_recipe_peers": fast_recipe_peers_markdown,
+    "gpu_fast_recipe_same_time": fast_recipe_same_time_markdown,
 }
 SECTIONS = {
     "applications": applications,
@@ -757,9 +803,11 @@ SECTIONS = {
     "gpu_defaults": gpu_defaults,
     "gpu_resnet50": gpu_resnet50,
     "gpu_fast_recipe_peers": gpu_fast_recipe_peers,
+    "gpu_fast_recipe_same_time": gpu_fast_recipe_same_time,
 }
 # measured only where a GPU is, and never by default elsewhere
-GPU_SECTIONS = ("gpu_fast_recipe", "gpu_fast_recipe_variants", "gpu_defaults", "gpu_resnet50", "gpu_fast_recipe_peers")
+GPU_SECTIONS = ("gpu_fast_recipe", "gpu_fast_recipe_variants", "gpu_defaults", "gpu_resnet50", "gpu_fast_recipe_peers",
+                "gpu_fast_recipe_same_time")
 TITLES = {
     "applications": "Our builders vs keras.applications",
     "backends": "Our builders across backends",
@@ -777,6 +825,7 @@ TITLES = {
     "gpu_fast_recipe_variants": "GPU speed recipe: one change at a time",
     "gpu_defaults": "Measured GPU defaults: steps_per_execution and precision",
     "gpu_fast_recipe_peers": "GPU speed recipe vs its peers: Keras on PyTorch and plain PyTorch",
+    "gpu_fast_recipe_same_time": "GPU speed recipe vs its peers in the same training time",
     "gpu_resnet50": "ResNet-50 on one GPU: our builder vs keras.applications on JAX vs torchvision under torch.compile",
 }
 
