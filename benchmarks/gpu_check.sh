@@ -48,7 +48,7 @@ run() {
     export PYTHONPATH=/tmp/site KERAS_BACKEND=jax PYTHONUNBUFFERED=1 XLA_PYTHON_CLIENT_PREALLOCATE=false \
         DLRECIPES_DATA_DIR="$repo/$DATA"
     nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader | tee "$out/gpu.txt"
-    python3 -m pip show jax torch torchvision 2>/dev/null | grep -E '^(Name|Version)' | tee -a "$out/gpu.txt"
+    { python3 -m pip show jax torch torchvision 2>/dev/null || true; } | grep -E '^(Name|Version)' | tee -a "$out/gpu.txt"
     cd /tmp
     touch /tmp/gpu_check.start
     timeout "${GPU_CHECK_SECONDS:-540}" python3 "$repo/benchmarks/run_benchmarks.py" "${sections[@]}" \
