@@ -9,17 +9,19 @@ from dlrecipes.data.array_batches import tensorflow_installed
 
 class TrainingLogger(keras.callbacks.Callback):
     """Adds to each epoch's logs the learning rate in use and `train_time_s`, the epoch's time
-    without validation (for examples per second); keeps where the rest of `fit`'s time goes
-    (`fit_overhead`). First in the callback list: the time between its epoch's end and the next
-    epoch's start is every other callback's end-of-epoch work."""
+    without validation (for examples per second), and keeps where the rest of `fit`'s time goes
+    (`fit_overhead`). First in the callback list, so that its epoch starts before every other
+    callback's."""
 
     def on_train_begin(self, logs=None):
-        self._train_begin, self._epoch_end, self._between_epochs = time.perf_counter(), None, 0.0
+        self._first_start, self._epoch_end, self._between_epochs = time.perf_counter(), None, 0.0
 
     def on_epoch_begin(self, epoch, logs=None):
         self._start = time.perf_counter()
         self._train_end = None
-        if self._epoch_end is not None:
+        if self._epoch_end is None:
+            self._first_start = self._start
+        else:
             self._between_epochs += self._start - self._epoch_end
 
     def on_test_begin(self, logs=None):
@@ -27,21 +29,23 @@ class TrainingLogger(keras.callbacks.Callback):
             self._train_end = time.perf_counter()
 
     def on_epoch_end(self, epoch, logs=None):
+        self._epoch_end = self._train_end or time.perf_counter()  # the end of the epoch's training
         if logs is None:
             return
-        logs["train_time_s"] = (self._train_end or time.perf_counter()) - self._start
+        logs["train_time_s"] = self._epoch_end - self._start
         learning_rate = self.model.optimizer.learning_rate
         logs["learning_rate"] = float(keras.ops.convert_to_numpy(learning_rate))
-        self._epoch_end = time.perf_counter()
 
     def fit_overhead(self, fit_start, fit_end):
-        """The seconds of a `fit` call from `fit_start` to `fit_end` (perf_counter) outside its
-        epochs: before the first one (Keras' setup, the callbacks' on_train_begin), between them
-        (the other callbacks' end-of-epoch work: backups, logs) and after the last one."""
+        """Where the seconds of a `fit` call from `fit_start` to `fit_end` (perf_counter) went
+        besides its epochs' training (`train_time_s`), which they add up to: before the first epoch
+        (Keras' setup, the callbacks' on_train_begin), between one epoch's training and the next's
+        (validation, the learning-rate read, the other callbacks' end-of-epoch work: backups, logs)
+        and after the last epoch's training (the same, then on_train_end)."""
         return {
-            "fit_setup_s": self._train_begin - fit_start,
+            "fit_setup_s": self._first_start - fit_start,
             "between_epochs_s": self._between_epochs,
-            "fit_teardown_s": fit_end - (self._epoch_end or self._train_begin),
+            "fit_teardown_s": fit_end - (self._epoch_end or self._first_start),
         }
 
 
