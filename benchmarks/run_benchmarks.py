@@ -268,7 +268,13 @@ def gpu_fast_recipe_markdown(runs):
     cold = [f"seed {run['seed']}: test accuracy with flip TTA {run['test_accuracy_flip_tta']:.4f}, training "
             f"{run['wall_time_s']:.1f} s (epochs: {_epoch_cell(run)} s)" for run in runs
             if run["compilation_cache"] == "cold"]
-    return f"{table}\n\nWith the compilation cache empty (a first run on this machine), {'; '.join(cold)}."
+    text = f"{table}\n\nWith the compilation cache empty (a first run on this machine), {'; '.join(cold)}."
+    split = [f"{run['compilation_cache']} seed {run['seed']}: {run['fit_setup_s']:.2f} + {run['between_epochs_s']:.2f} "
+             f"+ {run['fit_teardown_s']:.2f} s" for run in runs if "fit_setup_s" in run]  # since 2026-12-04's second run
+    if split:
+        text += (" `fit`'s time besides its epochs' training, before the first + between them + after the last: "
+                 f"{'; '.join(split)}.")
+    return text
 
 
 def gpu_fast_recipe_variants():

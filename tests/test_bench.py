@@ -463,6 +463,12 @@ def test_gpu_speed_recipe_is_judged_by_its_own_target_and_variants_name_their_ch
     assert "| 0 | mixed_bfloat16 | 1,701,642 | 0.9424 | 0.9454 | 9.7 | 16 | 0.5, 0.5," in table
     assert "training 9.9 s (target ≥ 0.940 within 10 s: met)." in table
     assert "first run on this machine), seed 0: test accuracy with flip TTA 0.9454, training 29.0 s (epochs: 19.2, 0.4," in table
+    assert "besides its epochs' training" not in table  # records before metrics.json split fit's time
+    split = {"fit_setup_s": 1.5, "between_epochs_s": 2.25, "fit_teardown_s": 0.125}
+    table = script.gpu_fast_recipe_markdown([{**run, **split} for run in runs])
+    assert table.endswith("before the first + between them + after the last: cold seed 0: 1.50 + 2.25 + 0.12 s; "
+                          "warm seed 0: 1.50 + 2.25 + 0.12 s; warm seed 1: 1.50 + 2.25 + 0.12 s; "
+                          "warm seed 2: 1.50 + 2.25 + 0.12 s.")
     variants = script.gpu_fast_recipe_variants_markdown(
         [run(0.94, 8.0, changes={"steps_per_execution": 10}),
          run(0.94, 8.0, changes={"model.options.config": [32, "M", 64]})])
