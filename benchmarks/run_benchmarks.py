@@ -270,7 +270,7 @@ def gpu_fast_recipe_markdown(runs):
             if run["compilation_cache"] == "cold"]
     text = f"{table}\n\nWith the compilation cache empty (a first run on this machine), {'; '.join(cold)}."
     split = [f"{run['compilation_cache']} seed {run['seed']}: {run['fit_setup_s']:.2f} + {run['between_epochs_s']:.2f} "
-             f"+ {run['fit_teardown_s']:.2f} s" for run in runs if "fit_setup_s" in run]  # since 2026-12-04's second run
+             f"+ {run['fit_teardown_s']:.2f} s" for run in runs if "fit_setup_s" in run]  # recorded since 2026-12-04
     if split:
         text += (" `fit`'s time besides its epochs' training, before the first + between them + after the last: "
                  f"{'; '.join(split)}.")
@@ -768,7 +768,8 @@ def fast_recipe_markdown(runs):
     ]
     tta = "test_accuracy_flip_tta" in runs[0]  # the recipe's result when it has flip TTA
     for index, run in enumerate(runs):
-        lines.append(f"| {run.get('seed', index)} | {_run_cells(run)} | {run['epochs_run']} | {_epoch_cell(run)} | {_load_cell(run)} |")
+        lines.append(f"| {run.get('seed', index)} | {_run_cells(run)} | {run['epochs_run']} | {_epoch_cell(run)} "
+                     f"| {_load_cell(run)} |")
     accuracy = statistics.median(run["test_accuracy_flip_tta" if tta else "test_accuracy"] for run in runs)
     seconds = statistics.median(run["wall_time_s"] for run in runs)
     target_accuracy, target_seconds = SPEED_TARGETS[runs[0].get("recipe", "fashion_mnist_fast")]

@@ -187,7 +187,8 @@ def train_fast_recipe(seed, epochs=None, recipe="fashion_mnist_fast"):
         flipped = torch.cat([model(x.flip(3)).float().softmax(-1) for x in x_test.split(1000)])
     accuracy = lambda p: float((p.argmax(-1) == y_test).float().mean())  # noqa: E731
     return {
-        "peer": "plain torch", "recipe": name, "seed": seed, "epochs_run": epochs, "wall_time_s": wall_time_s, "epoch_s": epoch_s,
+        "peer": "plain torch", "recipe": name, "seed": seed, "epochs_run": epochs, "wall_time_s": wall_time_s,
+        "epoch_s": epoch_s,
         "test_accuracy": accuracy(plain), "test_accuracy_flip_tta": accuracy((plain + flipped) / 2),
         "dtype_policy": "mixed_bfloat16" if bfloat16 else "float32",
         "trainable_params": sum(p.numel() for p in model.parameters() if p.requires_grad),
