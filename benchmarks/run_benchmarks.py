@@ -233,8 +233,8 @@ def gpu_defaults(rounds=4):
 
 def _trained_on_gpu(changes_per_run, seeds, caches):
     """The GPU speed recipe trained on Keras' JAX backend, one fresh process per (changes, seed,
-    cache): XLA's persistent compilation cache in a new empty folder ("cold") or in the folder the
-    previous run filled ("warm")."""
+    cache): dlrecipes' compilation cache (DLRECIPES_CACHE_DIR) in a new empty folder ("cold") or
+    in the folder the previous run filled ("warm")."""
     import tempfile
 
     runs = []
@@ -242,7 +242,7 @@ def _trained_on_gpu(changes_per_run, seeds, caches):
         for changes, seed, cache in zip(changes_per_run, seeds, caches):
             if cache == "cold":
                 folder = tempfile.mkdtemp(dir=out, prefix="jax-cache-")
-            env = {"JAX_COMPILATION_CACHE_DIR": folder}
+            env = {"DLRECIPES_CACHE_DIR": folder}
             run = _train_in_fresh_process(GPU_RECIPE, seed, out, "jax", changes=changes, env=env)
             runs.append({**run, "changes": changes, "seed": seed, "compilation_cache": cache})
     return [{**run, "device": gpu_description()} for run in runs]
@@ -302,14 +302,15 @@ GPU_PEERS = ("Keras on jax", "Keras on torch", "plain torch")  # ours first
 
 def _gpu_peer_trainer(out):
     """`train(peer, epochs)`: the GPU speed recipe trained by `peer` (seed 0); Keras on JAX with
-    XLA's compilation cache in a folder of `out` that a first, unreported run of the recipe fills
-    (dlrecipes' default cache gives every run after a machine's first one a warm cache)."""
+    dlrecipes' compilation cache (DLRECIPES_CACHE_DIR) in a folder of `out` that a first,
+    unreported run of the recipe fills (the default cache gives every run after a machine's first
+    one a warm cache)."""
     import tempfile
 
-    cache = {"JAX_COMPILATION_CACHE_DIR": tempfile.mkdtemp(dir=out, prefix="jax-cache-")}
+    cache = {"DLRECIPES_CACHE_DIR": tempfile.mkdtemp(dir=out, prefix="cache-")}
 
     def train(peer, epochs=None):
-        if peer == "Keras on jax" and not os.listdir(cache["JAX_COMPILATION_CACHE_DIR"]):
+        if peer == "Keras on jax" and not pathlib.Path(cache["DLRECIPES_CACHE_DIR"], "jax").exists():
             _train_peer(peer, 0, out, recipe=GPU_RECIPE, env=cache)  # fills the cache
         return {**_train_peer(peer, 0, out, epochs, GPU_RECIPE, env=cache), "device": gpu_description()}
 

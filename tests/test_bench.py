@@ -249,15 +249,21 @@ def test_compilation_cache_only_for_jax_on_an_accelerator(monkeypatch, tmp_path)
     monkeypatch.setattr(compile_defaults, "on_accelerator", lambda backend: True)
     assert compile_defaults.use_compilation_cache("tensorflow") is None
     jax = pytest.importorskip("jax")
-    previous = jax.config.jax_compilation_cache_dir
+    previous = jax.config.jax_compilation_cache_dir, jax.config.jax_persistent_cache_min_compile_time_secs
     try:
         jax.config.update("jax_compilation_cache_dir", None)
+        jax.config.update("jax_persistent_cache_min_compile_time_secs", 1.0)
         monkeypatch.setenv("DLRECIPES_CACHE_DIR", str(tmp_path))
+        monkeypatch.delenv("JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS", raising=False)
         assert compile_defaults.use_compilation_cache("jax") == str(tmp_path / "jax")
+        assert jax.config.jax_persistent_cache_min_compile_time_secs == 0.0  # every compilation kept
         jax.config.update("jax_compilation_cache_dir", str(tmp_path / "mine"))  # the user's own wins
+        jax.config.update("jax_persistent_cache_min_compile_time_secs", 1.0)
         assert compile_defaults.use_compilation_cache("jax") == str(tmp_path / "mine")
+        assert jax.config.jax_persistent_cache_min_compile_time_secs == 1.0  # and so do their settings
     finally:
-        jax.config.update("jax_compilation_cache_dir", previous)
+        jax.config.update("jax_compilation_cache_dir", previous[0])
+        jax.config.update("jax_persistent_cache_min_compile_time_secs", previous[1])
 
 
 def test_auto_precision_builds_the_recipe_model_under_the_hardware_choice(fashion_mnist_dir):
@@ -399,9 +405,8 @@ def test_gpu_peers_train_ours_on_a_warm_cache_then_the_same_time_from_their_reco
     calls = []
 
     def trained(peer, seed, out, epochs=None, recipe="fashion_mnist_fast", env=None):
-        cache = env["JAX_COMPILATION_CACHE_DIR"]
-        if peer == "Keras on jax":
-            pathlib.Path(cache, "entry").write_text("compiled")  # what a run leaves in the cache
+        if peer == "Keras on jax":  # what a run leaves in the cache
+            pathlib.Path(env["DLRECIPES_CACHE_DIR"], "jax").mkdir(exist_ok=True)
         calls.append((peer, epochs, recipe))
         seconds = {"Keras on jax": 12.0, "Keras on torch": 30.0, "plain torch": 8.0}[peer] * (epochs or 16) / 16
         return {"peer": peer, "wall_time_s": seconds, "epochs_run": epochs or 16, "trainable_params": 1_701_642}
