@@ -18,7 +18,7 @@ and 1.00×. XLA being slower on all three CPUs for every model measured, the Ten
 is without it; a model measured faster with XLA can ask for it (`jit_compile=True` in its
 recipe). steps_per_execution stays 1 on TensorFlow: 10 was slower on the Intel Xeon and within
 7 % on both AMD EPYCs, inside the rounds' quartiles. On a GPU (NVIDIA H200, JAX 0.11.2,
-2026-12-04, docs/BENCHMARKS.md section "GPU speed recipe: one change at a time"), JAX with
+2026-12-04, docs/RESULTS.md, the first GPU run's "one change at a time" table), JAX with
 steps_per_execution=10 trained the GPU speed recipe in 18.3 s against 24.5 s at Keras' default 1
 (seed 0; the time after the first epoch, 0.42 against 0.63 s per epoch): Keras' callbacks run after every
 execution, and TerminateOnNaN reads the loss back from the device there, so with one step per
@@ -79,18 +79,21 @@ def use_compilation_cache(backend=None):
     persistent compilation cache) in `$DLRECIPES_CACHE_DIR/jax` (default ~/.cache/dlrecipes),
     unless JAX's own `jax_compilation_cache_dir` (or JAX_COMPILATION_CACHE_DIR) is set: the GPU
     speed recipe's first epoch, the training step's compilation and convolution autotuning
-    included, took 10–15 s of its 21 s on an NVIDIA H200 (docs/BENCHMARKS.md, "Speed recipe on one
-    GPU"), and every later run of the same program on that machine loads it instead (2.0 s). Every
-    compilation is kept, not only those over JAX's default 1 s
-    (JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS, where the user sets it, is kept): Keras' eager
-    steps around the training (building optimizer and metric variables, reading metrics and the
-    learning rate between epochs) compile many small programs. With JAX on 2 CPU cores (2026-12-04,
-    the GPU recipe's design at 8, M, 16, M, 2 epochs of 5,000 images; three runs on a warm cache
-    each), keeping them all cut `fit`'s setup from 0.22–0.25 to 0.08–0.12 s, its time between
-    epochs from 0.36–0.39 to 0.08–0.13 s and the whole process from 9.2–10.2 to 5.2–6.9 s, while a
-    first run, writing them, trained in 5.4–6.4 instead of 4.5–5.2 s (two runs each); on a GPU,
-    where the H200 spent 4.0–4.5 s of `fit` outside its epochs, the effect is yet to be measured.
-    Returns the folder in use, or None where nothing is cached."""
+    included, took 11–15 s of its 21–25 s on an NVIDIA H200 (docs/RESULTS.md, the first GPU run),
+    and a later run of the same program on that machine loads it instead (first epoch 1.9–2.0 s:
+    docs/BENCHMARKS.md, "Speed recipe on one GPU"). Every compilation is kept, not only those over
+    JAX's default 1 s (JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS, where the user sets it, is
+    kept): Keras' eager steps around the training (building optimizer and metric variables, reading
+    metrics and the learning rate between epochs) compile many small programs. With JAX on 2 CPU
+    cores (2026-12-04; `KERAS_BACKEND=jax JAX_COMPILATION_CACHE_DIR=DIR
+    JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS=0 (or 1) dlrecipes train fashion_mnist_fast_gpu
+    --epochs 2 --max-train-examples 5000 --set 'model.options.config=[8, "M", 16, "M"]'`,
+    metrics.json's fit split; three runs on a warm cache each), keeping them all cut `fit`'s setup
+    from 0.22–0.25 to 0.08–0.12 s, its time between epochs from 0.36–0.39 to 0.08–0.13 s and the
+    whole process from 9.2–10.2 to 5.2–6.9 s, while a first run, writing them, trained in 5.4–6.4
+    instead of 4.5–5.2 s (two runs each); on a GPU, where the H200 spent 4.0–4.5 s of `fit` outside
+    its epochs, the effect is yet to be measured. Returns the folder in use, or None where nothing
+    is cached."""
     import keras
 
     backend = backend or keras.backend.backend()
