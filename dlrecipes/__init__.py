@@ -14,6 +14,17 @@ os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")
 # longest path: ResNet-1202 (~4,200 layers deep) needs more than Python's default 1,000.
 sys.setrecursionlimit(max(sys.getrecursionlimit(), 20_000))
 
+try:
+    import keras  # noqa: F401  (its backend is chosen as it is first imported)
+except ModuleNotFoundError as missing:
+    if missing.name != "tensorflow":
+        raise
+    raise ImportError(
+        "Keras' backend is TensorFlow (its default where neither KERAS_BACKEND nor "
+        "~/.keras/keras.json names another), which is not installed: install it, or choose an "
+        "installed backend, e.g. KERAS_BACKEND=jax or KERAS_BACKEND=torch."
+    ) from missing
+
 from dlrecipes.errors import ConfigError, DataUnavailableError
 from dlrecipes.flops import flops
 from dlrecipes import layers  # noqa: F401  (registers the custom layers for load_model)

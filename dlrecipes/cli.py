@@ -6,6 +6,7 @@ import sys
 
 from dlrecipes.arguments import key_value, shape
 from dlrecipes.errors import ConfigError, DataUnavailableError
+from dlrecipes.training.callbacks import BACKUP_INTERVAL_S
 from dlrecipes.training.distribute import STRATEGIES
 
 
@@ -18,6 +19,11 @@ def add_train_arguments(parser):
     parser.add_argument("--data-dir", help="folder with the dataset's raw files")
     parser.add_argument("--out", default="runs", help="root of run folders (default: runs)")
     parser.add_argument("--resume", metavar="RUN_DIR", help="continue a killed run of this recipe")
+    parser.add_argument(
+        "--backup-interval", type=float, default=BACKUP_INTERVAL_S, metavar="SECONDS",
+        help="back up for --resume at the end of an epoch once SECONDS have passed since the last "
+        f"backup (default {BACKUP_INTERVAL_S:g}; 0: every epoch)",
+    )
     parser.add_argument(
         "--max-train-examples", type=int, metavar="N", help="train on the first N examples only (smoke runs)"
     )
@@ -58,6 +64,7 @@ def _train(recipe, args):
         resume=args.resume,
         max_train_examples=args.max_train_examples,
         distribute=args.distribute,
+        backup_interval_s=args.backup_interval,
         **_overrides(args),
     )
     metrics = result.metrics

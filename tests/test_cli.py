@@ -67,6 +67,7 @@ def test_show_prints_layers_parameters_and_shapes(capsys):
         (["train", "mlp_fashion_mnist", "--epochs", "2", "--set", "epochs=3"], "epochs is given twice"),
         (["train", "mlp_fashion_mnist", "--set", "augmentation.flop=none"], "Recipe has no field"),
         (["train", "mlp_fashion_mnist", "--set", "augmentation.flip=sideways"], "augmentation.flip"),
+        (["train", "mlp_fashion_mnist", "--backup-interval", "-5"], "backup_interval_s must be in [0.0, inf]"),
     ],
 )
 def test_errors_are_one_clear_line_with_exit_code_2(capsys, argv, message):

@@ -4,6 +4,7 @@ process, resume after a kill, and bad input rejected before anything is written.
 import json
 import pathlib
 import signal
+import types
 
 import keras
 import numpy as np
@@ -43,7 +44,36 @@ def test_best_epoch_is_checkpointed_only_on_validation_data(tmp_path):
     # without a validation split the "best" epoch is judged on training data: no checkpoint
     assert dlrecipes.get_recipe("fashion_mnist_fast").validation == 0
     assert "ModelCheckpoint" not in kinds("fashion_mnist_fast", "accuracy")
-    assert "BackupAndRestore" in kinds("fashion_mnist_fast", "accuracy")
+    assert "IntervalBackup" in kinds("fashion_mnist_fast", "accuracy")
+
+
+@pytest.mark.parametrize("interval_s, backed_up", [(10, [None, None, 3, 3, 3, 3]), (0, [1, 2, 3, 4, 5, 5])])
+def test_backups_wait_for_their_interval_and_skip_the_last_epoch(tmp_path, monkeypatch, interval_s, backed_up):
+    """Six epochs of 4 s each: with a 10 s interval the backup follows the third epoch (12 s in)
+    and not the sixth (12 s later, but Keras deletes the backup when training ends); with 0,
+    every epoch but the last. `backed_up`: the epoch a run killed then would resume from."""
+    from dlrecipes.training import callbacks
+
+    clock = types.SimpleNamespace(now=0.0)
+    monkeypatch.setattr(callbacks, "time", types.SimpleNamespace(monotonic=lambda: clock.now))
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse")
+    backup_dir = tmp_path / "backup"
+    backup = callbacks.IntervalBackup(str(backup_dir), interval_s)
+    backup.set_model(model)
+    backup.set_params({"epochs": 6})
+    backup.on_train_begin()
+    resumes_from = []
+    for epoch in range(6):
+        clock.now += 4.0
+        backup.on_epoch_end(epoch)
+        metadata = backup_dir / "training_metadata.json"
+        resumes_from.append(json.loads(metadata.read_text())["epoch"] if metadata.exists() else None)
+    assert resumes_from == backed_up
+    restarted = callbacks.IntervalBackup(str(backup_dir), interval_s)
+    restarted.set_model(model)
+    restarted.on_train_begin()
+    assert model._initial_epoch == backed_up[-1]  # where Keras' fit starts a resumed run
 
 
 def test_loss_falls_and_metrics_are_consistent(short_run):
@@ -120,6 +150,13 @@ print(json.dumps({{"run_dir": str(run.run_dir), "metrics": run.metrics, "history
     assert metrics["test_accuracy"] > 0.5  # ten classes: chance is 0.1
 
 
+def test_tensorflow_backend_without_tensorflow_is_a_clear_error():
+    result = run_python(WITHOUT_TENSORFLOW + "import dlrecipes", env={"KERAS_BACKEND": "tensorflow"})
+    assert result.returncode == 1
+    assert "ImportError: Keras' backend is TensorFlow" in result.stderr
+    assert "KERAS_BACKEND=jax or KERAS_BACKEND=torch" in result.stderr
+
+
 def test_best_epoch_rule():
     history = {"val_loss": [0.9, 0.5, 0.7], "val_accuracy": [0.1, 0.8, 0.9]}
     assert reporting.best_epoch(history, "val_loss") == 2
@@ -146,7 +183,7 @@ class KillAfterSecondEpoch(keras.callbacks.Callback):
             os.kill(os.getpid(), signal.SIGKILL)
 
 dlrecipes.train("mlp_fashion_mnist", out={str(tmp_path)!r}, epochs=4, callbacks=[KillAfterSecondEpoch()],
-                max_train_examples=1000, validation=500, verbose=0)
+                max_train_examples=1000, validation=500, verbose=0, backup_interval_s=0)
 """
     )
     assert killed.returncode == -signal.SIGKILL, killed.stderr[-3000:]
@@ -186,6 +223,7 @@ def test_resume_with_another_recipe_is_refused(short_run, tmp_path):
         ({"optimizer.learning_rat": 0.1}, "no field 'optimizer.learning_rat'"),
         (dict(max_train_examples=0), "max_train_examples must be >= 1"),
         ({"model.options": {"input_padding": -1}}, "input_padding must be >= 0"),
+        (dict(backup_interval_s=-1), "backup_interval_s must be in \\[0.0, inf\\]"),
     ],
 )
 def test_bad_input_fails_before_anything_is_written(tmp_path, overrides, message, fashion_mnist_dir):

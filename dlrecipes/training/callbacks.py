@@ -5,6 +5,10 @@ import time
 import keras
 
 from dlrecipes.data.array_batches import tensorflow_installed
+from dlrecipes.validation import check_float
+
+# Seconds of training a killed run may lose at most, besides the epoch in progress (IntervalBackup).
+BACKUP_INTERVAL_S = 60.0
 
 
 class TrainingLogger(keras.callbacks.Callback):
@@ -49,8 +53,35 @@ class TrainingLogger(keras.callbacks.Callback):
         }
 
 
-def run_callbacks(recipe, run_dir, *, monitor, schedule_callbacks=(), extra=()):
-    """Logger, BackupAndRestore (a killed run resumes), TerminateOnNaN, ModelCheckpoint of the
+class IntervalBackup(keras.callbacks.BackupAndRestore):
+    """Keras' BackupAndRestore (a killed run resumes from its last backup), writing its end-of-epoch
+    backup only once `interval_s` seconds have passed since the last one (or since training
+    began), and never after the last epoch, whose backup Keras deletes as training ends.
+    `interval_s=0` backs up after every epoch but the last. A backup writes the weights and the
+    optimizer's state: for the GPU speed recipe's 1.70 M-parameter network (JAX, 2 CPU cores,
+    2026-12-04, 8 epochs of 500 examples, two runs each), `fit`'s time between epochs was
+    0.76–0.88 s backing up after each of the first 7 epochs and 0.33–0.36 s with no backup: 57–78
+    ms a backup. PyTorch Lightning's ModelCheckpoint(train_time_interval=...) has the same idea."""
+
+    def __init__(self, backup_dir, interval_s=BACKUP_INTERVAL_S):
+        super().__init__(backup_dir)
+        self.interval_s = check_float("backup_interval_s", interval_s, minimum=0.0)
+        self._last_backup = None
+
+    def on_train_begin(self, logs=None):
+        super().on_train_begin(logs)
+        self._last_backup = time.monotonic()
+
+    def on_epoch_end(self, epoch, logs=None):
+        last_epoch = epoch + 1 >= self.params.get("epochs", float("inf"))
+        if not last_epoch and time.monotonic() - self._last_backup >= self.interval_s:
+            super().on_epoch_end(epoch, logs)
+            self._last_backup = time.monotonic()
+
+
+def run_callbacks(recipe, run_dir, *, monitor, schedule_callbacks=(), extra=(), backup_interval_s=BACKUP_INTERVAL_S):
+    """Logger, IntervalBackup (a killed run resumes from its last backup, at most
+    `backup_interval_s` seconds of training old), TerminateOnNaN, ModelCheckpoint of the
     best epoch on validation data (none without a validation split: the best epoch by a training
     metric is not a model worth keeping beside the final one, and a whole model saved per epoch
     is a cost), EarlyStopping (best weights restored), the schedule's, CSVLogger, TensorBoard
@@ -59,7 +90,7 @@ def run_callbacks(recipe, run_dir, *, monitor, schedule_callbacks=(), extra=()):
     mode = "max" if monitor.endswith("accuracy") else "min"
     callbacks = [
         TrainingLogger(),
-        keras.callbacks.BackupAndRestore(str(run_dir / "backup")),
+        IntervalBackup(str(run_dir / "backup"), backup_interval_s),
         keras.callbacks.TerminateOnNaN(),
     ]
     if recipe.validation:

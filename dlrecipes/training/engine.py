@@ -11,7 +11,7 @@ import keras
 
 from dlrecipes.errors import ConfigError
 from dlrecipes.training import reporting
-from dlrecipes.training.callbacks import run_callbacks
+from dlrecipes.training.callbacks import BACKUP_INTERVAL_S, run_callbacks
 from dlrecipes.training.compile_defaults import compile_options, dtype_policy, use_compilation_cache
 from dlrecipes.training.distribute import Distribution
 from dlrecipes.training.ensembles import snapshot_callbacks
@@ -22,7 +22,7 @@ from dlrecipes.training.recipes import get_recipe
 from dlrecipes.training.regularizers import apply_regularization
 from dlrecipes.training.schedules import build_schedule
 from dlrecipes.tasks import task_of
-from dlrecipes.validation import check_int
+from dlrecipes.validation import check_float, check_int
 
 # Short flags of the CLI and recipe scripts -> recipe fields.
 SHORTHANDS = {"lr": "optimizer.learning_rate"}
@@ -227,6 +227,7 @@ def train(
     max_train_examples=None,
     verbose="auto",
     distribute=None,
+    backup_interval_s=BACKUP_INTERVAL_S,
     **overrides,
 ):
     """Train `recipe` (a Recipe or a recipe name) and write `<out>/<recipe>/<timestamp>/`.
@@ -235,12 +236,16 @@ def train(
     `resume` is the folder of a killed run of the same recipe: training continues from its
     last finished epoch. `max_train_examples` trains on the first n training examples only.
     `distribute` ("mirrored", "multi-worker") trains data-parallel, `batch_size` being the
-    global batch (training.distribute). Every argument is checked, the data loaded and the model
-    built before anything is written.
+    global batch (training.distribute). `backup_interval_s`: the backup a killed run resumes from
+    is written at the end of an epoch once this many seconds have passed since the last one
+    (callbacks.IntervalBackup; 0: every epoch); multi-worker runs back up after every epoch, as
+    the workers' clocks could disagree on when a backup is due. Every argument is checked, the
+    data loaded and the model built before anything is written.
     """
     recipe = resolve_recipe(recipe, overrides)
     if max_train_examples is not None:
         check_int("max_train_examples", max_train_examples, minimum=1)
+    check_float("backup_interval_s", backup_interval_s, minimum=0.0)
     if resume:
         _check_resumable(recipe, resume)
     distribution = Distribution(distribute)  # first: multi-worker must start before TF does
@@ -259,6 +264,7 @@ def train(
             run_dir,
             monitor=monitor,
             schedule_callbacks=schedule_callbacks,
+            backup_interval_s=0.0 if distribution.name == "multi-worker" else backup_interval_s,
             extra=[*snapshot_callbacks(recipe, run_dir), *task.callbacks(recipe, data, run_dir), *callbacks],
         )
         start = time.perf_counter()
