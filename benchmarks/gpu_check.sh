@@ -5,6 +5,8 @@
 #   bash benchmarks/gpu_check.sh prepare    # here: the wheels and Fashion-MNIST that travel
 #   bash benchmarks/gpu_check.sh run OUT [SECTION ...]   # there: the sections below (all by
 #                                           # default), their results under OUT
+#   bash benchmarks/gpu_check.sh profile OUT [FLAG ...]  # there: where a warm GPU speed-recipe
+#                                           # run's time goes (FLAGs of `dlrecipes train`)
 #
 # `prepare` downloads for Python 3.12 the wheels the GPU machine lacks (Keras and what it needs
 # beyond that machine's packages), builds dlrecipes' own wheel from this checkout (its recipes/
@@ -19,7 +21,10 @@
 # OUT/sections.tgz (unpacked into benchmarks/results here, `--from-json benchmarks/results --write
 # docs/BENCHMARKS.md` writes them into the docs), with the log. JAX allocates GPU memory as it
 # needs it (XLA_PYTHON_CLIENT_PREALLOCATE=false): each measurement runs in its own process, and a
-# parent that touched the GPU must not hold 75 % of it.
+# parent that touched the GPU must not hold 75 % of it. `profile` trains the GPU speed recipe once
+# to fill a compilation cache, then once more on it under Python's cProfile: OUT/profile.txt lists
+# the functions by cumulative and by own time (OUT/warm_run.prof, the whole profile, reads with
+# pstats), OUT/metrics.json is that run's (`fit`'s time split outside its epochs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -38,10 +43,8 @@ prepare() {
     du -sh .whl "$DATA"
 }
 
-run() {
-    local out=${1:?usage: gpu_check.sh run OUT [SECTION ...]} repo=$PWD
-    shift
-    local sections=("${@:-${SECTIONS[@]}}")
+install() {  # the wheels into /tmp/site, the environment every measurement runs in, the GPU's name
+    local out=$1 repo=$PWD
     mkdir -p "$out"
     python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade \
         --target /tmp/site .whl/*.whl
@@ -49,6 +52,13 @@ run() {
         DLRECIPES_DATA_DIR="$repo/$DATA"
     nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader | tee "$out/gpu.txt"
     { python3 -m pip show jax torch torchvision 2>/dev/null || true; } | grep -E '^(Name|Version)' | tee -a "$out/gpu.txt"
+}
+
+run() {
+    local out=${1:?usage: gpu_check.sh run OUT [SECTION ...]} repo=$PWD
+    shift
+    local sections=("${@:-${SECTIONS[@]}}")
+    install "$out"
     cd /tmp
     touch /tmp/gpu_check.start
     timeout "${GPU_CHECK_SECONDS:-540}" python3 "$repo/benchmarks/run_benchmarks.py" "${sections[@]}" \
@@ -59,8 +69,28 @@ run() {
     (cd "$repo/benchmarks/results" && find . -name '*.json' -newer /tmp/gpu_check.start | tar -czf "$out/sections.tgz" -T -)
 }
 
+profile() {
+    local out=${1:?usage: gpu_check.sh profile OUT [FLAG ...]}
+    shift
+    install "$out"
+    cd /tmp
+    rm -rf /tmp/profile-fill /tmp/profile-runs
+    export DLRECIPES_CACHE_DIR=/tmp/profile-cache
+    python3 -m dlrecipes.cli train fashion_mnist_fast_gpu --out /tmp/profile-fill "$@" > "$out/fill_run.txt" 2>&1
+    python3 -m cProfile -o "$out/warm_run.prof" -m dlrecipes.cli train fashion_mnist_fast_gpu \
+        --out /tmp/profile-runs "$@" 2>&1 | tee "$out/warm_run.txt"
+    cp /tmp/profile-runs/fashion_mnist_fast_gpu/*/metrics.json "$out/metrics.json"
+    python3 - "$out/warm_run.prof" > "$out/profile.txt" <<'PYTHON'
+import pstats, sys
+stats = pstats.Stats(sys.argv[1])
+stats.sort_stats("cumulative").print_stats(80)
+stats.sort_stats("tottime").print_stats(40)
+PYTHON
+}
+
 case "${1:-}" in
     prepare) prepare ;;
     run) shift; run "$@" ;;
-    *) echo "usage: $0 prepare | run OUT [SECTION ...]" >&2; exit 2 ;;
+    profile) shift; profile "$@" ;;
+    *) echo "usage: $0 prepare | run OUT [SECTION ...] | profile OUT" >&2; exit 2 ;;
 esac
