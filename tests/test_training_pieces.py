@@ -12,6 +12,8 @@ from dlrecipes.training.optimizers import build_optimizer
 from dlrecipes.training.regularizers import apply_weight_decay, l2_coefficient
 from dlrecipes.training.schedules import build_schedule
 
+from tests.conftest import jax_env, run_python
+
 
 def test_multiclass_hinge_hand_computed():
     # CS231n's example: per example Σ_{j≠y} max(0, s_j − s_y + 1) = 2.9, 0, 12.9
@@ -126,3 +128,37 @@ def test_paper_weight_decay_sgd_step():
     model.train_on_batch(x, t)
     g = 2.0 / len(x) * x.T @ (x @ w - t)  # gradient of the mean squared error
     np.testing.assert_allclose(model.get_layer("d").kernel.numpy(), w - lr * (g + lam * w), rtol=1e-5)
+
+
+READ_LEARNING_RATES = """
+import keras, numpy as np
+from dlrecipes.training.callbacks import learning_rate_reader
+from dlrecipes.training.lr_schedules import OneCycle
+weights = [keras.Variable(np.ones((3, 2), "float32"))]
+scheduled = keras.optimizers.SGD(OneCycle(0.08, 100, max_factor=10.0, up_fraction=0.25), momentum=0.9)
+constant = keras.optimizers.SGD(0.1)
+for optimizer in (scheduled, constant):
+    optimizer.build(weights)
+read_scheduled, read_constant = learning_rate_reader(scheduled), learning_rate_reader(constant)
+for step in (0, 1, 25, 60, 99, 100):
+    scheduled.iterations.assign(step)
+    print(step, read_scheduled(), float(keras.ops.convert_to_numpy(scheduled.learning_rate)))
+constant.learning_rate.assign(0.025)  # as ReduceLROnPlateau lowers it
+print("constant", read_constant())
+"""
+
+
+@pytest.mark.parametrize("backend", ["tensorflow", "jax"])
+def test_learning_rate_reader_reads_the_schedule_at_the_step_count(backend):
+    """On JAX the rate is read by one compiled program: equal to the eager ops' value within float32
+    rounding (XLA may fuse them), and following a rate variable a callback assigns."""
+    result = run_python(READ_LEARNING_RATES, env=jax_env() if backend == "jax" else {"KERAS_BACKEND": backend})
+    assert result.returncode == 0, result.stderr[-3000:]
+    *steps, constant = [line.split() for line in result.stdout.splitlines()]
+    # the one-cycle closed form: up over 25 steps, back down over 25, annealed over the last 50
+    closed_form = {0: 0.08, 1: 0.08 + 0.72 / 25, 25: 0.8, 60: 0.08 - 0.0792 * 0.2, 99: 0.08 - 0.0792 * 0.98, 100: 8e-4}
+    assert [int(step) for step, _, _ in steps] == list(closed_form)
+    for step, read, eager in steps:
+        assert float(read) == pytest.approx(float(eager), rel=1e-6)
+        assert float(read) == pytest.approx(closed_form[int(step)], rel=1e-5)
+    assert float(constant[1]) == pytest.approx(0.025)

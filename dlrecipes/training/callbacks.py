@@ -11,6 +11,27 @@ from dlrecipes.validation import check_float
 BACKUP_INTERVAL_S = 60.0
 
 
+def learning_rate_reader(optimizer):
+    """A function of no argument returning `optimizer`'s learning rate now (its schedule's value at
+    its step count) as a float. On JAX, one compiled program of the optimizer's variables
+    (`keras.StatelessScope` binds them to its argument) instead of the schedule's eager ops, each
+    compiled on first use. The GPU speed recipe's network narrowed to (8, M), 4 epochs of 500
+    examples on JAX on 2 CPU cores (2026-12-04, two runs each): `fit`'s time between epochs 0.35–0.38
+    s reading the one-cycle rate op by op, 0.04–0.05 s compiled; `fit` 2.72–2.75 → 2.16–2.19 s."""
+    if keras.backend.backend() != "jax":
+        return lambda: float(keras.ops.convert_to_numpy(optimizer.learning_rate))
+    import jax
+
+    variables = list(optimizer.variables)
+
+    def learning_rate(values):
+        with keras.StatelessScope(state_mapping=list(zip(variables, values))):
+            return keras.ops.convert_to_tensor(optimizer.learning_rate)
+
+    compiled = jax.jit(learning_rate)
+    return lambda: float(compiled([variable.value for variable in variables]))
+
+
 class TrainingLogger(keras.callbacks.Callback):
     """Adds to each epoch's logs the learning rate in use and `train_time_s`, the epoch's time
     without validation (for examples per second), and keeps where the rest of `fit`'s time goes
@@ -19,6 +40,7 @@ class TrainingLogger(keras.callbacks.Callback):
 
     def on_train_begin(self, logs=None):
         self._first_start, self._epoch_end, self._between_epochs = time.perf_counter(), None, 0.0
+        self._learning_rate = learning_rate_reader(self.model.optimizer)
 
     def on_epoch_begin(self, epoch, logs=None):
         self._start = time.perf_counter()
@@ -37,8 +59,7 @@ class TrainingLogger(keras.callbacks.Callback):
         if logs is None:
             return
         logs["train_time_s"] = self._epoch_end - self._start
-        learning_rate = self.model.optimizer.learning_rate
-        logs["learning_rate"] = float(keras.ops.convert_to_numpy(learning_rate))
+        logs["learning_rate"] = self._learning_rate()
 
     def fit_overhead(self, fit_start, fit_end):
         """Where the seconds of a `fit` call from `fit_start` to `fit_end` (perf_counter) went
