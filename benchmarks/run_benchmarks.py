@@ -268,17 +268,23 @@ def gpu_fast_recipe(seeds=(0, 1, 2)):
 
 def gpu_fast_recipe_markdown(runs):
     """The warm runs judged as the CPU speed recipe's seeds are, then the cold first run."""
-    table = fast_recipe_markdown([run for run in runs if run["compilation_cache"] == "warm"])
+    table = fast_recipe_markdown([run for run in runs if run["compilation_cache"] == "warm"], split=False)
     cold = [f"seed {run['seed']}: test accuracy with flip TTA {run['test_accuracy_flip_tta']:.4f}, training "
             f"{run['wall_time_s']:.1f} s (epochs: {_epoch_cell(run)} s)" for run in runs
             if run["compilation_cache"] == "cold"]
     text = f"{table}\n\nWith the compilation cache empty (a first run on this machine), {'; '.join(cold)}."
-    split = [f"{run['compilation_cache']} seed {run['seed']}: {run['fit_setup_s']:.2f} + {run['between_epochs_s']:.2f} "
-             f"+ {run['fit_teardown_s']:.2f} s" for run in runs if "fit_setup_s" in run]  # recorded since 2026-12-04
-    if split:
-        text += (" `fit`'s time besides its epochs' training, before the first + between them + after the last: "
-                 f"{'; '.join(split)}.")
-    return text
+    return text + fit_split_sentence((f"{run['compilation_cache']} seed {run['seed']}", run) for run in runs)
+
+
+def fit_split_sentence(labelled_runs):
+    """' `fit`'s time besides its epochs' training ...' for the (label, run) pairs whose
+    metrics.json split it (recorded since 2026-12-04); '' where none did."""
+    split = [f"{label}: {run['fit_setup_s']:.2f} + {run['between_epochs_s']:.2f} + {run['fit_teardown_s']:.2f} s"
+             for label, run in labelled_runs if "fit_setup_s" in run]
+    if not split:
+        return ""
+    return (" `fit`'s time besides its epochs' training, before the first + between them + after the last: "
+            f"{'; '.join(split)}.")
 
 
 def gpu_fast_recipe_variants():
@@ -766,7 +772,9 @@ def fast_recipe_peers_markdown(runs):
     return "\n".join(lines)
 
 
-def fast_recipe_markdown(runs):
+def fast_recipe_markdown(runs, split=True):
+    """The speed recipe's seeds, judged by their median against SPEED_TARGETS, then (with `split`)
+    where `fit`'s time outside the epochs went."""
     lines = [
         f"| seed | {RUN_COLUMNS} | epochs | per-epoch (s) | load before → after |",
         f"|---:|{RUN_ALIGNMENT}|---:|---|---|",
@@ -782,6 +790,8 @@ def fast_recipe_markdown(runs):
     measured = "test accuracy with flip TTA" if tta else "test accuracy"
     lines += ["", f"Median of {len(runs)} seeds: {measured} {accuracy:.4f}, training {seconds:.1f} s "
                   f"(target ≥ {target_accuracy:.3f} within {target_seconds} s: {met})."]
+    if split:
+        lines[-1] += fit_split_sentence((f"seed {run.get('seed', index)}", run) for index, run in enumerate(runs))
     return "\n".join(lines)
 
 

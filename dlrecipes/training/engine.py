@@ -233,12 +233,12 @@ def train(
     """Train `recipe` (a Recipe or a recipe name) and write `<out>/<recipe>/<timestamp>/`.
 
     `overrides` replace recipe fields (`epochs=3`, `lr=0.01`, `**{"optimizer.name": "sgd"}`).
-    `resume` is the folder of a killed run of the same recipe: training continues from its
-    last finished epoch. `max_train_examples` trains on the first n training examples only.
+    `resume` is the folder of a killed run of the same recipe: training continues from the
+    epoch after its last backup. `max_train_examples` trains on the first n training examples only.
     `distribute` ("mirrored", "multi-worker") trains data-parallel, `batch_size` being the
     global batch (training.distribute). `backup_interval_s`: the backup a killed run resumes from
     is written at the end of an epoch once this many seconds have passed since the last one
-    (callbacks.IntervalBackup; 0: every epoch); multi-worker runs back up after every epoch, as
+    (callbacks.IntervalBackup; 0: after every epoch but the last); multi-worker runs take 0, as
     the workers' clocks could disagree on when a backup is due. Every argument is checked, the
     data loaded and the model built before anything is written.
     """
