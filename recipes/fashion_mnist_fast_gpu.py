@@ -6,7 +6,8 @@ benchmarks/run_benchmarks.py gpu_fast_recipe`, run by benchmarks/gpu_check.sh on
   (dlrecipes' default on a GPU, filled by an earlier run on the machine): median 0.9436 with flip
   TTA (0.9407 without) in 12.7 s (12.3–12.9 s): the accuracy is met, the time not yet. The
   epochs after the first take ~0.42 s each, the first ~2 s; 4.0–4.5 s of `fit` fall outside the
-  epochs. A first run on the machine (cache empty) took 29.0 s, 19 s of it in its first epoch
+  epochs (since cut by backups at most once a minute and a compiled learning-rate read,
+  training/callbacks.py: measured on CPU, not yet on a GPU). A first run on the machine (cache empty) took 29.0 s, 19 s of it in its first epoch
   (the training step's compilation and convolution autotuning); 0.9454;
 - the first GPU run (docs/RESULTS.md, 2026-12-04), at Keras' steps_per_execution=1 and without the
   cache: median 0.9443 in 21.3 s; one change at a time (seed 0): steps_per_execution=10 24.5 →
