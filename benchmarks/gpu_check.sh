@@ -83,8 +83,8 @@ profile() {
     python3 - "$out/warm_run.prof" > "$out/profile.txt" <<'PYTHON'
 import pstats, sys
 stats = pstats.Stats(sys.argv[1])
-stats.sort_stats("cumulative").print_stats(80)
-stats.sort_stats("tottime").print_stats(40)
+stats.sort_stats("cumulative").print_stats("keras|dlrecipes", 100)  # where the run's time goes
+stats.sort_stats("tottime").print_stats(50)  # what spends it: waits on the device, file writes, tracing
 PYTHON
 }
 
