@@ -92,8 +92,11 @@ def use_compilation_cache(backend=None):
     from 0.22–0.25 to 0.08–0.12 s, its time between epochs from 0.36–0.39 to 0.08–0.13 s and the
     whole process from 9.2–10.2 to 5.2–6.9 s, while a first run, writing them, trained in 5.4–6.4
     instead of 4.5–5.2 s (two runs each); on a GPU, where the H200 spent 4.0–4.5 s of `fit` outside
-    its epochs, the effect is yet to be measured. Returns the folder in use, or None where nothing
-    is cached."""
+    its epochs, the effect is yet to be measured. On a CPU it stays off, though it would pay there
+    too (docs/RESULTS.md, "JAX's compilation cache on a CPU"): on some Intel CPUs, jaxlib up to at
+    least 0.10.2 rejects every entry it wrote itself (jax-ml/jax#38445: the CPU loader takes LLVM's
+    tuning attributes +prefer-no-gather/-scatter for missing CPU features), logging an error per
+    entry and recompiling. Returns the folder in use, or None where nothing is cached."""
     import keras
 
     backend = backend or keras.backend.backend()
