@@ -466,7 +466,8 @@ def defaults(processes=2, rounds=4):
     ratios, quartiles below each table) to the block's first row. Models: LeNet-5 and ResNet-20 at
     batch 128 and the speed recipe's network at the recipe's batch size, 28×28×1. The fastest setting of each
     backend is its default in dlrecipes.training.compile_defaults. Keras' torch trainer refuses
-    steps_per_execution > 1, and torch.compile is left to GPU measurements, so torch has no grid."""
+    steps_per_execution > 1, and torch.compile (slower to train on a CPU, and failing on LeNet-5:
+    dlrecipes.training.compile_defaults) is left to GPU measurements, so torch has no grid."""
     rows = []
     for model, batch in _step_models():
         for backend in (b for b in installed_backends() if b in DEFAULTS_GRID):

@@ -4,7 +4,14 @@ defaults" section of docs/BENCHMARKS.md (`python benchmarks/run_benchmarks.py de
 CPU cores (2026-12-01, LeNet-5 and ResNet-20, batch 128): TensorFlow without XLA trained
 1.3–2.6× faster than with it, and steps_per_execution=10 was slower (0.87× and 0.53×); JAX
 (always XLA) was 1.03–1.04× faster with 10 steps per execution (1.5–2.5× in an earlier run
-under load, when dispatch cost more); Keras' torch trainer allows only 1. On an AMD EPYC
+under load, when dispatch cost more); Keras' torch trainer allows only 1, and its
+`jit_compile=True` (torch.compile) trained slower on an AMD EPYC with AVX-512 BF16 (2026-12-07,
+torch 2.13.0+cpu, `dlrecipes bench resnet20 --backend torch --batch-size 128 --input-shape
+28,28,1 --num-classes 10 --jit {false,true}` and the same for the speed recipe's network at batch
+512, 2 fresh processes each): ResNet-20 355–384 against 449–501 examples/s, the speed recipe's
+network 3,383–3,392 against 4,423–4,815, after 31–67 s of compiling (under 1.3 s eager), and it
+fails on LeNet-5's ZeroPadding2D (inductor: "cannot determine truth value of Relational", a plain
+Keras ZeroPadding2D model too). On an AMD EPYC
 without AVX512 the section is paired (the settings of one model alternating in one process,
 median of 8 rounds' ratios) and ran with TensorFlow's oneDNN kernels on, as dlrecipes sets them:
 on TensorFlow, XLA trained LeNet-5, ResNet-20 and the speed recipe's network at 0.64×, 0.94× and
