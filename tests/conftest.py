@@ -24,6 +24,16 @@ def jax_env():
     return {"KERAS_BACKEND": "jax", "JAX_PLATFORMS": "cpu", "XLA_FLAGS": flags}
 
 
+@pytest.fixture(autouse=True)
+def same_random_state():
+    """Every test starts from seed 0 (Python, NumPy, the backend, Keras' generators), whatever
+    ran before it in its worker: an unseeded one-step NiN test once drew an initialisation whose
+    ReLU'd class maps were all dead (2026-12-07)."""
+    import keras
+
+    keras.utils.set_random_seed(0)
+
+
 @pytest.fixture(scope="session")
 def fashion_mnist_dir():
     """The Debian package's Fashion-MNIST (installed by `make test` as root)."""

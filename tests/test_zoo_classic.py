@@ -483,9 +483,6 @@ def _compile(model, aux, run_eagerly=True, from_logits=True):
 @pytest.mark.parametrize("name, options, size", FAMILIES)
 def test_one_channel_softmax_model_trains_one_step(name, options, size):
     aux = options.get("aux_logits", False)
-    # Seeded: NiN's class maps pass a ReLU before the pooling, and at some initialisations all
-    # 2 × 5 of them are dead, leaving only weight decay to move the weights (seen unseeded).
-    keras.utils.set_random_seed(0)
     model = dlrecipes.build_model(name, input_shape=(size, size, 1), num_classes=5,
                                   classifier_activation="softmax", weight_decay=1e-4, **options)
     x = np.random.default_rng(0).normal(size=(2, size, size, 1)).astype("float32")
