@@ -7,9 +7,11 @@ CPU cores (2026-12-01, LeNet-5 and ResNet-20, batch 128): TensorFlow without XLA
 under load, when dispatch cost more); Keras' torch trainer allows only 1, and its
 `jit_compile=True` (torch.compile) trained slower on an AMD EPYC with AVX-512 BF16 (2026-12-07,
 torch 2.13.0+cpu, `dlrecipes bench resnet20 --backend torch --batch-size 128 --input-shape
-28,28,1 --num-classes 10 --jit {false,true}` and the same for the speed recipe's network at batch
-512, 2 fresh processes each): ResNet-20 355–384 against 449–501 examples/s, the speed recipe's
-network 3,383–3,392 against 4,423–4,815, after 31–67 s of compiling (under 1.3 s eager), and it
+28,28,1 --num-classes 10 --jit {false,true}`, and the speed recipe's network as `vgg11 --option
+'config=[8,"M",32,"M",64,"M",64]' --option batch_norm=true --option pool_first=true --option
+'hidden_units=[256]' --option dropout_rate=0.3 --batch-size 512`, 2 fresh processes each):
+ResNet-20 355–384 against 449–501 examples/s, the speed recipe's network 3,383–3,392 against
+4,423–4,815, after 31–67 s of compiling (under 1.3 s eager), and it
 fails on LeNet-5's ZeroPadding2D (inductor: "cannot determine truth value of Relational", a plain
 Keras ZeroPadding2D model too). On an AMD EPYC
 without AVX512 the section is paired (the settings of one model alternating in one process,
