@@ -63,6 +63,16 @@ def offline_data(monkeypatch, tmp_path_factory, closed_port):
     )
 
 
+def benchmark_script():
+    """benchmarks/run_benchmarks.py as a module (benchmarks/ holds scripts, not a package)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("run_benchmarks", ROOT / "benchmarks" / "run_benchmarks.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def run_python(code, *, env=None, timeout=600, cwd=None):
     """Run `code` in a fresh Python process; return the CompletedProcess (output captured)."""
     environment = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", **(env or {})}

@@ -16,7 +16,7 @@ from dlrecipes.errors import ConfigError
 from dlrecipes.training import compile_defaults
 from dlrecipes.training.compile_defaults import COMPILE_DEFAULTS, on_accelerator
 from dlrecipes.training.engine import compiled_model, load_data
-from tests.conftest import run_python
+from tests.conftest import benchmark_script, run_python
 
 RECORD_FIELDS = {
     "spec", "backend", "device", "versions", "date", "trainable_params", "macs_per_example",
@@ -326,20 +326,8 @@ def test_gpu_speed_recipe_loads_and_validates():
     assert model.get_layer("block3_pool").output.shape[1:] == (3, 3, 256)
 
 
-def _benchmark_script():
-    """benchmarks/run_benchmarks.py as a module (benchmarks/ is scripts, not a package)."""
-    import importlib.util
-    import pathlib
-
-    path = pathlib.Path(__file__).resolve().parents[1] / "benchmarks" / "run_benchmarks.py"
-    spec = importlib.util.spec_from_file_location("run_benchmarks", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_peer_time_ratios_pair_each_round_and_keep_older_sections():
-    ratios = _benchmark_script()._time_ratios
+    ratios = benchmark_script()._time_ratios
     run = lambda peer, seconds, **round_: {"peer": peer, "wall_time_s": seconds, **round_}  # noqa: E731
     paired = [run("Keras on tensorflow", 200.0, round=0), run("plain torch", 180.0, round=0),
               run("plain torch", 300.0, round=1), run("Keras on tensorflow", 250.0, round=1),
@@ -352,7 +340,7 @@ def test_peer_time_ratios_pair_each_round_and_keep_older_sections():
 
 
 def test_peer_tables_name_each_run_s_network():
-    script = _benchmark_script()
+    script = benchmark_script()
     run = lambda peer, seconds, params, **extra: {  # noqa: E731
         "peer": peer, "dtype_policy": "mixed_bfloat16", "trainable_params": params, "test_accuracy": 0.9257,
         "test_accuracy_flip_tta": 0.9301, "wall_time_s": seconds, "epochs_run": 12, "epoch_s": [7.0] * 12,
@@ -372,7 +360,7 @@ def test_peer_tables_name_each_run_s_network():
 
 
 def test_batch_section_times_the_same_examples_at_every_batch_size():
-    steps = _benchmark_script().timed_steps
+    steps = benchmark_script().timed_steps
     # 5,120 examples per repeat: 40 steps of 128 … 5 of 1,024; with 10 steps per execution
     # (JAX's default) rounded up to whole executions, 10 of 512 and of 1,024
     assert [steps(batch, 1) for batch in (128, 256, 512, 1024)] == [40, 20, 10, 5]
@@ -381,7 +369,7 @@ def test_batch_section_times_the_same_examples_at_every_batch_size():
 
 
 def test_same_time_peers_train_the_epochs_that_fit_into_our_time(tmp_path, monkeypatch):
-    script = _benchmark_script()
+    script = benchmark_script()
     # 10 epochs of ours in 241 s: a peer that took 838 s for 10 gets 2.9 → 3, one of 382 s 6.3 → 6,
     # a faster one of 210 s 11.5 → 11; never fewer than one
     assert [script.same_time_epochs(10, 241.0, t) for t in (838.0, 382.0, 241.0, 210.0, 1e6)] == [3, 6, 10, 11, 1]
@@ -401,7 +389,7 @@ def test_same_time_peers_train_the_epochs_that_fit_into_our_time(tmp_path, monke
 
 
 def test_gpu_peers_train_ours_on_a_warm_cache_then_the_same_time_from_their_records(tmp_path, monkeypatch):
-    script = _benchmark_script()
+    script = benchmark_script()
     calls = []
 
     def trained(peer, seed, out, epochs=None, recipe="fashion_mnist_fast", env=None):
@@ -436,7 +424,7 @@ def test_gpu_peers_train_ours_on_a_warm_cache_then_the_same_time_from_their_reco
 
 
 def test_speed_recipe_table_names_each_run_s_network_and_judges_the_median():
-    table = _benchmark_script().fast_recipe_markdown
+    table = benchmark_script().fast_recipe_markdown
     run = lambda tta, seconds, params=208_458: {  # noqa: E731
         "dtype_policy": "float32", "trainable_params": params, "test_accuracy": tta - 0.004,
         "test_accuracy_flip_tta": tta, "wall_time_s": seconds, "epochs_run": 12, "epoch_s": [8.0] * 12,
@@ -456,7 +444,7 @@ def test_speed_recipe_table_names_each_run_s_network_and_judges_the_median():
 
 
 def test_gpu_speed_recipe_is_judged_by_its_own_target_and_variants_name_their_change():
-    script = _benchmark_script()
+    script = benchmark_script()
     run = lambda tta, seconds, **extra: {  # noqa: E731
         "recipe": "fashion_mnist_fast_gpu", "dtype_policy": "mixed_bfloat16", "trainable_params": 1_701_642,
         "test_accuracy": tta - 0.003, "test_accuracy_flip_tta": tta, "wall_time_s": seconds, "epochs_run": 16,
@@ -490,7 +478,7 @@ def test_gpu_speed_recipe_is_judged_by_its_own_target_and_variants_name_their_ch
 
 
 def test_peer_runs_alternate_our_engine_and_plain_torch_then_the_other_backends(monkeypatch):
-    script = _benchmark_script()
+    script = benchmark_script()
     calls = []
 
     def trained(command_or_recipe, *args, **variables):
@@ -519,7 +507,7 @@ def test_peer_runs_alternate_our_engine_and_plain_torch_then_the_other_backends(
 
 
 def test_gpu_sections_run_only_where_a_gpu_is():
-    script = _benchmark_script()
+    script = benchmark_script()
     cpu_sections = [name for name in script.SECTIONS if name not in script.GPU_SECTIONS]
     assert set(script.GPU_SECTIONS) <= set(script.SECTIONS) and "gpu_fast_recipe" in script.GPU_SECTIONS
     assert script.sections_to_run([], measure=True, gpu=False) == cpu_sections
@@ -531,7 +519,7 @@ def test_gpu_sections_run_only_where_a_gpu_is():
 
 
 def test_paired_summary_leaves_out_rows_outside_the_pair():
-    script = _benchmark_script()
+    script = benchmark_script()
     pair = [{"paired_run": "p", "train_ratio_repeats": [1.0] * 3, "infer_ratio_repeats": [1.0] * 3},
             {"paired_run": "p", "train_ratio_repeats": [0.9, 1.0, 1.1], "infer_ratio_repeats": [1.2, 1.2, 1.2]}]
     summary = script.paired_summary([*pair, {"backend": "plain torch"}])
