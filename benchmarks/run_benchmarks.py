@@ -123,11 +123,33 @@ def applications(processes=2, rounds=8):
     keras.applications' VGG16 (tests/test_zoo_classic.py) came out 0.86 to 1.14 apart (the
     unpaired section of the Intel Xeon, 2026-12-01, and its two predecessors in git). Peak RSS is
     the shared process'."""
+    return _applications_pairs(["tensorflow"], processes, rounds)
+
+
+def applications_jax_torch(processes=2, rounds=8):
+    """keras.applications' model (weights=None, first row of each pair) vs our builder, as in
+    section "Our builders vs keras.applications", on Keras' JAX and PyTorch backends (those
+    installed) at their compile defaults (JAX: XLA, 10 steps per execution, so a timed run of 10
+    steps is one execution; PyTorch: eager), 64×64×3 input, 1000 classes, batch 8: 8 paired
+    rounds of training, then of inference, in each of 2 fresh processes per model and backend.
+    Ratio = ours ÷ keras.applications, the median of the 16 rounds' ratios (quartiles after each
+    table). Our `vgg16` is keras.applications' VGG16 graph: its ratio shows how far apart two
+    measurements of one graph fall on this machine and backend."""
+    return _applications_pairs([b for b in installed_backends() if b != "tensorflow"], processes, rounds)
+
+
+APPLICATION_PAIRS = (("resnet50", "ResNet50"), ("vgg16", "VGG16"), ("densenet121", "DenseNet121"))
+
+
+def _applications_pairs(backends, processes, rounds):
+    """keras.applications' model vs our builder of each APPLICATION_PAIRS, paired, per backend."""
     rows = []
-    for ours, theirs in (("resnet50", "ResNet50"), ("vgg16", "VGG16"), ("densenet121", "DenseNet121")):
+    for backend in backends:
         settings = dict(input_shape=[64, 64, 3], num_classes=1000, batch_size=8, steps=10, repeats=rounds, warmup=1,
-                        **_defaults("tensorflow"))
-        rows.append(_paired([make_spec(model=m, **settings) for m in (f"keras:{theirs}", ours)], processes))
+                        **_defaults(backend))
+        for ours, theirs in APPLICATION_PAIRS:
+            specs = [make_spec(model=m, **settings) for m in (f"keras:{theirs}", ours)]
+            rows.append(_paired(specs, processes, backend))
     return rows
 
 
@@ -809,6 +831,7 @@ RUN_TABLES = {  # sections of training runs, not bench records
 }
 SECTIONS = {
     "applications": applications,
+    "applications_jax_torch": applications_jax_torch,
     "backends": backends,
     "torch_peers": torch_peers,
     "pipeline": pipeline,
@@ -832,6 +855,7 @@ GPU_SECTIONS = ("gpu_fast_recipe", "gpu_fast_recipe_variants", "gpu_defaults", "
                 "gpu_fast_recipe_same_time")
 TITLES = {
     "applications": "Our builders vs keras.applications",
+    "applications_jax_torch": "Our builders vs keras.applications on JAX and PyTorch",
     "backends": "Our builders across backends",
     "torch_peers": "Plain PyTorch peers",
     "pipeline": "Input pipeline vs data in memory",
