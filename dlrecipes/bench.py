@@ -27,6 +27,11 @@ timed runs round by round, and compares them by the median of the per-round rati
 machine the throughput of one graph varies ±15% between processes, far more than between two
 neighbouring runs in one process.
 
+Bad settings fail before anything is measured: names, options and datasets in this process
+(`make_spec`), what only a builder can judge (shapes) in the measuring process, reported as the
+same clear error; several models measured in separate processes are first all built in one
+(`check_builds`), so the last one's bad input does not come after the first one's minutes.
+
 Numbers are only comparable on the same device: `compare` refuses records of different devices.
 Benchmarks are not tests: nothing here asserts on time.
 """
@@ -44,7 +49,7 @@ import sys
 import time
 
 from dlrecipes.arguments import key_value, shape
-from dlrecipes.errors import ConfigError
+from dlrecipes.errors import ConfigError, DataUnavailableError
 from dlrecipes.training.compile_defaults import PRECISIONS, cpu_info, dtype_policy
 from dlrecipes.validation import check_choice, check_int
 
@@ -95,12 +100,21 @@ def make_spec(**changes):
     check_choice("data", kind, ("synthetic", "pipeline", "memory"))
     if (kind == "synthetic") != (not dataset):
         raise ConfigError(f"data must be synthetic, pipeline:DATASET or memory:DATASET. Received: data={spec['data']!r}")
+    if dataset:
+        from dlrecipes.data import list_datasets
+
+        check_choice("data's dataset", dataset, list_datasets())
     if spec["input_shape"] is not None:
         spec["input_shape"] = [check_int("input_shape", d, minimum=1) for d in spec["input_shape"]]
     if not spec["model"].startswith("keras:"):
-        from dlrecipes.registry import model_info
+        from dlrecipes.registry import builder_options, model_info
 
         model_info(spec["model"])  # unknown names raise with suggestions
+        unknown = sorted(set(spec["options"]) - set(builder_options(spec["model"])))
+        if unknown:
+            raise ConfigError(
+                f"{spec['model']} has no options {unknown}. Allowed: {sorted(builder_options(spec['model']))}"
+            )
     elif spec["model"].removeprefix("keras:") not in KERAS_APPLICATIONS.values():
         check_choice("model", spec["model"], [f"keras:{n}" for n in KERAS_APPLICATIONS.values()])
     return spec
@@ -210,10 +224,13 @@ def _build(spec):
     shape = tuple(spec["input_shape"]) if spec["input_shape"] else None
     if spec["model"].startswith("keras:"):
         constructor = getattr(keras.applications, spec["model"].removeprefix("keras:"))
-        return constructor(
-            weights=None, input_shape=shape, classes=spec["num_classes"] or 1000,
-            classifier_activation=None, **spec["options"],
-        )
+        try:
+            return constructor(
+                weights=None, input_shape=shape, classes=spec["num_classes"] or 1000,
+                classifier_activation=None, **spec["options"],
+            )
+        except (TypeError, ValueError) as error:  # keras.applications' own argument checks
+            raise ConfigError(f"{spec['model']} cannot be built: {error}") from error
     return dlrecipes.build_model(
         spec["model"], input_shape=shape, num_classes=spec["num_classes"], **spec["options"]
     )
@@ -252,6 +269,19 @@ def _training_data(spec, splits, model, backend):
     return _repeated(x.numpy(), y.numpy(), backend)
 
 
+def _dataset_shapes(spec):
+    """The spec's dataset splits (None for synthetic data), its missing input shape and number of
+    classes filled in from them: the model takes the dataset's shapes."""
+    if spec["data"] == "synthetic":
+        return None
+    from dlrecipes.data import load
+
+    splits = load(spec["data"].partition(":")[2])
+    spec["input_shape"] = spec["input_shape"] or list(splits.input_shape)
+    spec["num_classes"] = spec["num_classes"] or splits.num_classes
+    return splits
+
+
 def _timed(function):
     start = time.perf_counter()
     function()
@@ -269,13 +299,7 @@ class _Subject:
         self.backend = keras.backend.backend()
         self.device, self.gpu = _backend_device(self.backend)
         self.baseline_rss = _peak_rss_mib()
-        splits = None
-        if spec["data"] != "synthetic":  # the model takes the dataset's shapes
-            from dlrecipes.data import load
-
-            splits = load(spec["data"].partition(":")[2])
-            spec["input_shape"] = spec["input_shape"] or list(splits.input_shape)
-            spec["num_classes"] = spec["num_classes"] or splits.num_classes
+        splits = _dataset_shapes(spec)
         keras.utils.set_random_seed(0)
         with dtype_policy(spec["mixed_precision"]):  # per model, so that a pair may differ
             self.model = _build(spec)
@@ -395,14 +419,41 @@ def measure_paired(specs):
 # ---------------------------------------------------------------- in the calling process
 
 
+# Exit status of a measuring process stopped by one of the package's clear errors (bad settings,
+# missing data); its last line of output is {"error": class name, "message": ...}.
+CLEAR_ERROR_EXIT = 2
+CLEAR_ERRORS = {error.__name__: error for error in (ConfigError, DataUnavailableError)}
+
+
 def _in_fresh_process(mode, payload, backend, timeout, what, env=None):
     check_choice("backend", backend, BACKENDS)
     env = {**os.environ, **(env or {}), "KERAS_BACKEND": backend, "TF_CPP_MIN_LOG_LEVEL": "3"}
     command = [sys.executable, "-m", "dlrecipes.bench", mode, json.dumps(payload)]
     result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=timeout, check=False)
+    lines = result.stdout.strip().splitlines()
+    if result.returncode == CLEAR_ERROR_EXIT and lines and lines[-1].startswith('{"error": '):
+        error = json.loads(lines[-1])
+        raise CLEAR_ERRORS[error["error"]](error["message"])
     if result.returncode != 0:
         raise RuntimeError(f"benchmark of {what} on {backend} failed:\n{result.stderr[-3000:]}")
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return json.loads(lines[-1])
+
+
+def check_builds(specs, backend="tensorflow", *, timeout=None):
+    """Build every spec's model once, in one fresh process, measuring nothing: a bad option or
+    dataset of the last model raises before the first one's minutes of measuring."""
+    _in_fresh_process("--child-check", [make_spec(**spec) for spec in specs], backend, timeout, "the models")
+
+
+def _check_child(specs):
+    import keras
+
+    for spec in specs:
+        _dataset_shapes(spec)
+        with dtype_policy(spec["mixed_precision"]):
+            _build(spec)
+        keras.backend.clear_session()
+    return "built"
 
 
 def measure_isolated(spec, backend="tensorflow", *, timeout=None, env=None):
@@ -564,14 +615,25 @@ def _command_line(args):
     return " ".join(shlex.quote(w) for w in words)
 
 
+def read_records(path):
+    """The benchmark records of a `dlrecipes bench --json` file."""
+    try:
+        with open(path) as f:
+            records = json.load(f)["records"]
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise ConfigError(
+            f"--compare needs JSON files written by `dlrecipes bench --json`. Received: {path!r} ({error!r})"
+        ) from error
+    if not isinstance(records, list) or not all(isinstance(r, dict) and "device" in r for r in records):
+        raise ConfigError(f"{path!r} holds no list of benchmark records under 'records'.")
+    return records
+
+
 def bench_command(args):
     """`dlrecipes bench`: measure every MODEL on every backend, print a table (+ --json)."""
     command = _command_line(args)
     if args.compare:
-        records = []
-        for path in args.compare:
-            with open(path) as f:
-                records += json.load(f)["records"]
+        records = [record for path in args.compare for record in read_records(path)]
     else:
         if not args.models:
             raise ConfigError("bench needs at least one MODEL (or --compare JSON ...). Received: none")
@@ -588,9 +650,11 @@ def bench_command(args):
             )
             for model in args.models
         ]
-        if args.paired:
+        if args.paired:  # one process builds all the models before it measures any
             records = [record for backend in backends for record in measure_paired_isolated(specs, backend)]
         else:
+            if len(specs) > 1:
+                check_builds(specs, backends[0])
             records = [measure_isolated(spec, backend) for spec in specs for backend in backends]
     print(table(records))
     print(environment_line(records, command))
@@ -600,7 +664,9 @@ def bench_command(args):
 
 
 if __name__ == "__main__":
-    if sys.argv[1:2] == ["--child"]:
-        print(json.dumps(measure(json.loads(sys.argv[2]))))
-    elif sys.argv[1:2] == ["--child-paired"]:
-        print(json.dumps(measure_paired(json.loads(sys.argv[2]))))
+    CHILD_MODES = {"--child": measure, "--child-paired": measure_paired, "--child-check": _check_child}
+    try:
+        print(json.dumps(CHILD_MODES[sys.argv[1]](json.loads(sys.argv[2]))))
+    except tuple(CLEAR_ERRORS.values()) as error:
+        print(json.dumps({"error": type(error).__name__, "message": str(error)}))
+        sys.exit(CLEAR_ERROR_EXIT)

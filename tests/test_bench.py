@@ -140,11 +140,46 @@ def test_compare_gives_ratios_on_one_device_and_refuses_different_devices(tmp_pa
         (dict(model="keras:ResNet51"), "keras:ResNet50"),
         (dict(model="lenet6"), "lenet5"),
         (dict(batch_size=0), "batch_size must be >= 1"),
+        (dict(data="memory:fashion_mnst"), "data's dataset must be one of .*'fashion_mnist'"),
+        (dict(model="resnet20", options={"input_padding": 2}), r"resnet20 has no options \['input_padding'\]"),
     ],
 )
 def test_bad_benchmark_settings_fail_before_measuring(changes, message):
     with pytest.raises(ConfigError, match=message):
         bench.make_spec(**changes)
+
+
+def test_errors_of_the_measuring_process_arrive_as_one_clear_line(capsys):
+    """A setting only the builder can judge fails in the measuring process; the command reports
+    the builder's ConfigError itself, not a traceback."""
+    assert cli(["bench", "lenet5", "--input-shape", "28,28"]) == 2
+    assert capsys.readouterr().err.strip() == (
+        "dlrecipes: error: lenet5 needs input_shape of 3 positive integers (height, width, channels). "
+        "Received: input_shape=(28, 28)"
+    )
+    assert cli(["bench", "keras:ResNet50", "--input-shape", "16,16,3"]) == 2
+    assert "keras:ResNet50 cannot be built: Input size must be at least 32x32" in capsys.readouterr().err
+
+
+def test_several_models_are_all_built_before_any_is_measured(monkeypatch, capsys):
+    """mlp takes 8×8 images, VGG-11 does not: the run stops before measuring mlp for minutes."""
+    measured = []
+    monkeypatch.setattr(bench, "measure_isolated", lambda spec, backend: measured.append(spec))
+    assert cli(["bench", "mlp", "vgg11", "--input-shape", "8,8,1"]) == 2
+    assert "vgg11 needs inputs of at least 32x32 pixels" in capsys.readouterr().err and measured == []
+
+
+@pytest.mark.parametrize("content, message", [
+    (None, "FileNotFoundError"), ("not json", "JSONDecodeError"), ('{"rows": []}', "KeyError"),
+    ('{"records": [1]}', "no list of benchmark records"),
+])
+def test_compare_reads_only_bench_json_files(tmp_path, capsys, content, message):
+    path = tmp_path / "records.json"
+    if content is not None:
+        path.write_text(content)
+    assert cli(["bench", "--compare", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("dlrecipes: error:") and message in err
 
 
 def test_unknown_benchmark_setting_is_a_type_error():

@@ -68,6 +68,8 @@ def test_show_prints_layers_parameters_and_shapes(capsys):
         (["train", "mlp_fashion_mnist", "--set", "augmentation.flop=none"], "Recipe has no field"),
         (["train", "mlp_fashion_mnist", "--set", "augmentation.flip=sideways"], "augmentation.flip"),
         (["train", "mlp_fashion_mnist", "--backup-interval", "-5"], "backup_interval_s must be in [0.0, inf]"),
+        (["schedule", "cosine", "--epochs", "0"], "epochs must be >= 1. Received: epochs=0"),
+        (["schedule", "step", "--steps-per-epoch", "0"], "steps_per_epoch must be >= 1"),
     ],
 )
 def test_errors_are_one_clear_line_with_exit_code_2(capsys, argv, message):

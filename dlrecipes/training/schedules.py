@@ -161,6 +161,8 @@ def build_schedule(
     `warmup_epochs` > 0 prepends a linear warm-up from warmup_start·α(0); `interval` "epoch"
     holds the learning rate constant within each epoch."""
     options = schedule_options(name, options)
+    check_int("epochs", epochs, minimum=1)
+    check_int("steps_per_epoch", steps_per_epoch, minimum=1)
     check_float("schedule.warmup_epochs", warmup_epochs, minimum=0.0)
     check_float("schedule.warmup_start", warmup_start, minimum=0.0, maximum=1.0)
     check_choice("schedule.interval", interval, INTERVALS)
