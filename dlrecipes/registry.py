@@ -10,7 +10,7 @@ import inspect
 import math
 
 from dlrecipes.errors import ConfigError
-from dlrecipes.validation import check_num_classes, suggest
+from dlrecipes.validation import check_choice, check_num_classes, suggest
 
 
 @dataclasses.dataclass(frozen=True)
@@ -82,8 +82,16 @@ def _import_models():
 
 def list_models(pattern="*", family=None, task=None, tag=None):
     """Sorted names matching an fnmatch `pattern`, optionally of one `family` or `task`, or
-    carrying `tag` (e.g. "imagenet", "cifar", "mnist", "batch_norm")."""
+    carrying `tag` (e.g. "imagenet", "cifar", "mnist", "batch_norm"). A family, task or tag that
+    no model has raises ConfigError (a typo should not look like an empty list)."""
     _import_models()
+    for argument, value, known in (
+        ("family", family, {info.family for info in _INFOS.values()}),
+        ("task", task, {info.task for info in _INFOS.values()}),
+        ("tag", tag, {t for info in _INFOS.values() for t in info.tags}),
+    ):
+        if value is not None:
+            check_choice(argument, value, sorted(known))
     return sorted(
         name
         for name, info in _INFOS.items()

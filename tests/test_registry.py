@@ -65,6 +65,10 @@ def test_list_models_wildcards_and_family():
     assert dlrecipes.list_models("lenet*") == ["lenet5", "lenet5_modern"]
     assert dlrecipes.list_models(family="lenet") == ["lenet5", "lenet5_modern"]
     assert dlrecipes.list_models("nothing*") == []
+    with pytest.raises(ConfigError, match="family must be one of .*Did you mean: lenet"):
+        dlrecipes.list_models(family="lenett")
+    with pytest.raises(ConfigError, match="tag must be one of .*'imagenet'"):
+        dlrecipes.list_models(tag="imagnet")
 
 
 def test_every_classification_model_has_one_scale_tag_matching_its_input():

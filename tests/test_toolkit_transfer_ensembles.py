@@ -111,6 +111,10 @@ def test_multi_crop_views_are_the_corners_and_centre_and_their_mirrors():
     np.testing.assert_array_equal(views[5], views[0][:, :, ::-1])
     with pytest.raises(ConfigError, match="crop must be in \\[1, 5\\]"):
         ensembles.tta_views(x, crop=6)
+    with pytest.raises(ConfigError, match="shifts must be >= 0. Received: shifts=-1"):
+        ensembles.tta_views(x, shifts=-1)  # once an IndexError deep in NumPy's padding
+    with pytest.raises(ConfigError, match="crop must be >= 1"):
+        ensembles.evaluate_runs(["no-such-run"], crop=0)  # before any run folder is read
 
 
 def test_ensemble_command_on_run_folders_and_snapshots(source_run, capsys, tmp_path):

@@ -117,6 +117,25 @@ def test_hyperband_budget_matches_keras_tuner_brackets():
         SearchSettings(tuner="hyperband", epochs=0)
 
 
+@pytest.mark.parametrize("settings, message", [
+    (dict(patience=-1), "patience must be >= 0. Received: patience=-1"),
+    (dict(objective="accuracy"), "objective must be a validation metric"),
+    (dict(distributed=-1), "distributed must be >= 0"),
+    (dict(trials_per_process=0), "trials_per_process must be >= 1"),
+])
+def test_bad_search_settings_fail_before_the_search_folder_is_written(tmp_path, settings, message):
+    with pytest.raises(ConfigError, match=message):
+        tune(tiny_space(), out=tmp_path, **settings, **TINY)
+    assert list(tmp_path.iterdir()) == []  # a --distributed -1 once left a chief waiting for no worker
+
+
+def test_the_objective_is_a_validation_metric_the_trials_compile(fashion_mnist_dir):
+    data = dlrecipes.data.load("fashion_mnist").limit(train=100, validation=100)
+    assert RecipeHyperModel(tiny_space(), data, objective="val_loss").objective == "val_loss"
+    with pytest.raises(ConfigError, match=r"objective must be one of \['val_loss', 'val_accuracy'\]"):
+        RecipeHyperModel(tiny_space(), data, objective="val_acuracy")
+
+
 def test_failed_and_nan_trials_are_recorded_and_the_search_goes_on(fashion_mnist_dir, tmp_path):
     base = get_recipe("mlp_fashion_mnist").override({"optimizer.name": "sgd", "model.options.hidden_units": (8,)})
     space = SearchSpace(

@@ -16,12 +16,21 @@ import keras_tuner
 import numpy as np
 
 from dlrecipes.errors import ConfigError
+from dlrecipes.validation import check_choice
 
 OBJECTIVE = "val_accuracy"
 
 
 def objective_direction(name):
     return "max" if name.endswith("accuracy") else "min"
+
+
+def validation_metrics(data):
+    """The validation metrics a trial on `data` reports: val_loss and its task's metrics."""
+    from dlrecipes.tasks import task_of
+
+    names = ["loss", *(m if isinstance(m, str) else m.name for m in task_of(data).metrics(data))]
+    return [f"val_{name}" for name in names]
 
 
 class RecipeHyperModel(keras_tuner.HyperModel):
@@ -47,7 +56,7 @@ class RecipeHyperModel(keras_tuner.HyperModel):
         self.data = data
         self.epochs = epochs
         self.patience = patience if patience is not None else space.base.early_stopping.patience
-        self.objective = objective
+        self.objective = check_choice("objective", objective, validation_metrics(data))
         self.grid = grid
         self._schedule_callbacks = []
 

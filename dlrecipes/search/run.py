@@ -32,7 +32,7 @@ from dlrecipes.search.hypermodel import (
 )
 from dlrecipes.search.space import SearchSpace, get_space
 from dlrecipes.training.compile_defaults import POLICIES
-from dlrecipes.validation import check_choice
+from dlrecipes.validation import check_choice, check_int
 
 TUNER_CHOICES = ("random", "grid", "hyperband", "bayesian", "coarse-to-fine")
 RESULT_FILES = (
@@ -72,6 +72,13 @@ class SearchSettings:
             budget = hyperband_budget(self.epochs, self.factor)[0] if self.tuner == "hyperband" else 10
             object.__setattr__(self, "max_trials", budget)
         self._check_positive("max_trials")
+        if self.patience is not None:
+            check_int("patience", self.patience, minimum=0)
+        if not isinstance(self.objective, str) or not self.objective.startswith("val_"):
+            raise ConfigError(
+                "objective must be a validation metric, 'val_' and a metric the trials compile "
+                f"(val_accuracy, val_loss, ...). Received: objective={self.objective!r}"
+            )
         if self.mixed_precision is not None:
             check_choice("mixed_precision", self.mixed_precision, POLICIES)
 
@@ -197,6 +204,10 @@ def tune(
     on this machine (N=0: one worker per visible GPU). `trials_per_process=K` runs it in fresh
     child processes of K trials each (bounded memory on the TensorFlow backend)."""
     settings = SearchSettings(**settings)
+    if distributed is not None:
+        check_int("distributed", distributed, minimum=0)
+    if trials_per_process is not None:
+        check_int("trials_per_process", trials_per_process, minimum=1)
     space = _base_space(space, settings)
     search_dir = search_dir_for(space, settings, out)
     if distributed is not None:

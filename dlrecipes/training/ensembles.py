@@ -9,6 +9,7 @@ import keras
 import numpy as np
 
 from dlrecipes.errors import ConfigError
+from dlrecipes.validation import check_int
 
 SNAPSHOTS = "snapshots"
 
@@ -34,12 +35,20 @@ def probabilities(model, x, batch_size=256):
     return keras.ops.convert_to_numpy(keras.ops.softmax(outputs, axis=-1))
 
 
+def check_tta(shifts, crop):
+    """ConfigError unless `shifts` >= 0 pixels and `crop` is None or >= 1 pixel."""
+    check_int("shifts", shifts, minimum=0)
+    if crop is not None:
+        check_int("crop", crop, minimum=1)
+
+
 def tta_views(x, *, flip=True, shifts=0, crop=None):
     """Test-time views of images `x` (N, H, W, C): the images, their horizontal mirror images
     (`flip`), and with `shifts` = p > 0 the four diagonal p-pixel shifts (zero-padded crops).
     With `crop` = c the views are instead the multi-crop test of AlexNet and VGG: the four
     corner and the centre c×c patches (and their mirror images with `flip`: "10-crop"), for a
     model that takes c×c inputs."""
+    check_tta(shifts, crop)
     if crop is not None:
         height, width = x.shape[1:3]
         if not 0 < crop <= min(height, width):
@@ -85,6 +94,7 @@ def evaluate_runs(run_dirs, *, data_dir=None, flip=False, shifts=0, crop=None):
     from dlrecipes.training.engine import load_data
     from dlrecipes.training.recipe import Recipe
 
+    check_tta(shifts, crop)
     paths = [pathlib.Path(p) for p in run_dirs]
     if not paths:
         raise ConfigError("run_dirs must name at least one run folder. Received: run_dirs=[]")
