@@ -942,8 +942,14 @@ def main(argv=None):
     parser.add_argument("--from-json", metavar="DIR",
                         help="measure nothing: rewrite the sections of every device from records kept with --json-dir")
     args = parser.parse_args(argv)
+    if args.from_json and not list(pathlib.Path(args.from_json).glob("*@*.json")):
+        parser.error(f"--from-json {args.from_json} holds no section records (SECTION@DEVICE.json)")
     command = "python benchmarks/run_benchmarks.py " + " ".join(shlex.quote(a) for a in (argv or sys.argv[1:]))
-    for name in sections_to_run(args.sections, measure=not args.from_json):
+    try:
+        sections = sections_to_run(args.sections, measure=not args.from_json)
+    except ConfigError as error:
+        parser.error(str(error))
+    for name in sections:
         if args.from_json:
             sections = list(_kept_sections(args.from_json, name))
         else:

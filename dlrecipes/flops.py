@@ -16,6 +16,8 @@ import warnings
 
 import keras
 
+from dlrecipes.validation import check_model
+
 _CONV_TRANSPOSE = (
     keras.layers.Conv1DTranspose,
     keras.layers.Conv2DTranspose,
@@ -79,6 +81,7 @@ def _graph_nodes(model):
 def flops(model):
     """Multiply-accumulates per example (an int) of a Functional or Sequential `model`;
     see the module docstring for what is counted."""
+    check_model("model", model)
     total = 0
     for node in _graph_nodes(model):
         layer = node.operation

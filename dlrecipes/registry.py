@@ -10,7 +10,7 @@ import inspect
 import math
 
 from dlrecipes.errors import ConfigError
-from dlrecipes.validation import check_choice, check_num_classes, suggest
+from dlrecipes.validation import check_choice, check_model, check_num_classes, suggest
 
 
 @dataclasses.dataclass(frozen=True)
@@ -120,6 +120,7 @@ def model_info(name):
 
 def count_params(model):
     """(trainable, total) parameter counts; total includes batch-norm moving statistics."""
+    check_model("model", model)
     trainable = sum(math.prod(w.shape) for w in model.trainable_weights)
     return trainable, trainable + sum(math.prod(w.shape) for w in model.non_trainable_weights)
 
@@ -170,6 +171,10 @@ def build_model(name, *, input_shape=None, num_classes=None, weight_decay=0.0, *
             f"{name} got unexpected keyword arguments {unknown}. Allowed: {sorted(allowed)}."
             + suggest(unknown[0], allowed)
         )
+    if "kernel_initializer" in options:
+        from dlrecipes.training.initializers import check_initializer
+
+        check_initializer("kernel_initializer", options["kernel_initializer"])
     input_shape = info.default_input_shape if input_shape is None else input_shape
     num_classes = info.default_num_classes if num_classes is None else num_classes
     num_classes = check_num_classes(num_classes)

@@ -102,3 +102,12 @@ def check_depth(depth, *, per_unit, offset, examples, argument="depth"):
             f"{argument} must be {per_unit}n+{offset} ({quoted}, ...). Received: {argument}={depth}"
         )
     return n
+
+
+def check_model(argument, value):
+    """`value` must be a keras.Model (a TypeError otherwise, as for any wrong type)."""
+    import keras
+
+    if not isinstance(value, keras.Model):
+        raise TypeError(f"{argument} must be a keras.Model (build one with dlrecipes.build_model). Received: {value!r}")
+    return value

@@ -553,6 +553,13 @@ def test_gpu_sections_run_only_where_a_gpu_is():
         script.sections_to_run(["backends", "gpu_resnet50"], measure=True, gpu=False)
 
 
+def test_benchmark_script_errors_are_usage_errors(tmp_path, capsys):
+    """An empty --from-json folder once rewrote nothing and exited 0."""
+    with pytest.raises(SystemExit) as exit_:
+        benchmark_script().main(["--from-json", str(tmp_path)])
+    assert exit_.value.code == 2 and "holds no section records" in capsys.readouterr().err
+
+
 def test_paired_summary_leaves_out_rows_outside_the_pair():
     script = benchmark_script()
     pair = [{"paired_run": "p", "train_ratio_repeats": [1.0] * 3, "infer_ratio_repeats": [1.0] * 3},

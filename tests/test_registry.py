@@ -100,6 +100,17 @@ def test_unknown_keyword_raises_type_error_naming_allowed():
         dlrecipes.build_model("lenet5", activaton="relu")
 
 
+def test_unknown_initializer_is_a_config_error_naming_the_argument():
+    with pytest.raises(ConfigError, match="kernel_initializer must be one of .*Did you mean: he_normal"):
+        dlrecipes.build_model("mlp", kernel_initializer="he_norml")  # was Keras' "Could not interpret"
+
+
+@pytest.mark.parametrize("function", [dlrecipes.count_params, dlrecipes.flops])
+def test_model_functions_refuse_what_is_not_a_model(function):
+    with pytest.raises(TypeError, match="model must be a keras.Model .*Received: 'lenet5'"):
+        function("lenet5")
+
+
 @pytest.mark.parametrize("num_classes", [1, -3, 2.5, True])
 def test_bad_num_classes(num_classes):
     with pytest.raises(ConfigError, match="num_classes"):
