@@ -111,3 +111,16 @@ def check_model(argument, value):
     if not isinstance(value, keras.Model):
         raise TypeError(f"{argument} must be a keras.Model (build one with dlrecipes.build_model). Received: {value!r}")
     return value
+
+
+def make_folder(path, *, out, exist_ok=False):
+    """Create the folder `path` (and its parents) under the output root `out`; a ConfigError
+    naming `out` when it cannot be (a file in the way, no permission)."""
+    try:
+        path.mkdir(parents=True, exist_ok=exist_ok)
+    except (NotADirectoryError, FileExistsError, PermissionError) as error:
+        raise ConfigError(
+            f"out must be a folder this process can write into. Received: out={str(out)!r} "
+            f"({error.strerror}: {error.filename})"
+        ) from error
+    return path

@@ -78,6 +78,15 @@ def test_errors_are_one_clear_line_with_exit_code_2(capsys, argv, message):
     assert message in err and "Traceback" not in err
 
 
+def test_an_output_root_that_is_a_file_is_a_clear_error(capsys, tmp_path, fashion_mnist_dir):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    for argv in (["train", "mlp_fashion_mnist", "--max-train-examples", "50"], ["tune", "mlp_fashion_mnist"],
+                 ["diagnose", "mlp_fashion_mnist", "--max-train-examples", "50"]):
+        code, _, err = _cli(capsys, *argv, "--out", str(blocker))  # was a NotADirectoryError traceback
+        assert code == 2 and f"out must be a folder this process can write into. Received: out='{blocker}'" in err
+
+
 def test_data_dir_without_files(capsys, tmp_path):
     code, _, err = _cli(capsys, "train", "mlp_fashion_mnist", "--data-dir", str(tmp_path), "--out", str(tmp_path))
     assert code == 2 and "train-images-idx3-ubyte" in err

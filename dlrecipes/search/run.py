@@ -32,7 +32,7 @@ from dlrecipes.search.hypermodel import (
 )
 from dlrecipes.search.space import SearchSpace, get_space
 from dlrecipes.training.compile_defaults import POLICIES
-from dlrecipes.validation import check_choice, check_int
+from dlrecipes.validation import check_choice, check_int, make_folder
 
 TUNER_CHOICES = ("random", "grid", "hyperband", "bayesian", "coarse-to-fine")
 RESULT_FILES = (
@@ -126,7 +126,7 @@ def _prepare_dir(search_dir, space, settings, *, resume, overwrite):
             f"There is no search to resume in {search_dir}: the space or the settings differ from "
             f"every earlier search (which are kept, not resumed: {others or 'none'}). Run without --resume."
         )
-    search_dir.mkdir(parents=True, exist_ok=True)
+    make_folder(search_dir, out=search_dir.parent, exist_ok=True)
     data = {
         "space": space.to_dict(),
         "settings": dataclasses.asdict(settings),

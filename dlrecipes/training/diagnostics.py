@@ -22,6 +22,7 @@ import numpy as np
 from dlrecipes.training import reporting
 from dlrecipes.training.engine import compiled_model, load_data, resolve_recipe
 from dlrecipes.training.recipe import AugmentationSpec, ScheduleSpec
+from dlrecipes.validation import make_folder
 
 _NO_AUGMENTATION = dataclasses.asdict(AugmentationSpec())
 
@@ -231,7 +232,7 @@ def diagnose(recipe, *, out="runs", data_dir=None, max_train_examples=5000, lr_s
     recipe = resolve_recipe(recipe, overrides)
     data = load_data(recipe, data_dir, max_train_examples)
     run_dir = pathlib.Path(out) / recipe.name / datetime.datetime.now().strftime("diagnose-%Y%m%d-%H%M%S")
-    run_dir.mkdir(parents=True, exist_ok=True)
+    make_folder(run_dir, out=out, exist_ok=True)
     x, _ = data.normalized("train")
     report = {
         "recipe": recipe.name,

@@ -22,7 +22,7 @@ from dlrecipes.training.recipes import get_recipe
 from dlrecipes.training.regularizers import apply_regularization
 from dlrecipes.training.schedules import build_schedule
 from dlrecipes.tasks import task_of
-from dlrecipes.validation import check_float, check_int
+from dlrecipes.validation import check_float, check_int, make_folder
 
 # Short flags of the CLI and recipe scripts -> recipe fields.
 SHORTHANDS = {"lr": "optimizer.learning_rate"}
@@ -55,7 +55,7 @@ def _new_run_dir(recipe, out):
     while run_dir.exists():
         suffix += 1
         run_dir = base.with_name(f"{stamp}-{suffix}")
-    run_dir.mkdir(parents=True)
+    make_folder(run_dir, out=out)
     (run_dir / "recipe.json").write_text(recipe.to_json() + "\n")
     return run_dir
 
