@@ -83,6 +83,13 @@ def test_transfer_through_the_engine_trains_only_the_unfrozen_layers(source_run,
     assert result.metrics["trainable_params"] == 16 * 4 + 4
 
 
+def test_transfer_refuses_a_recipe_naming_another_model_than_the_source_trained(source_run, tmp_path):
+    """The run would train the source's MLP under a recipe.json saying LeNet-5 (it once did)."""
+    recipe = dlrecipes.get_recipe("lenet5_fashion_mnist").override({"transfer": {"source": str(source_run.run_dir)}})
+    with pytest.raises(ConfigError, match="trained model 'mlp'.*must be 'mlp'. Received: model='lenet5'"):
+        dlrecipes.train(recipe, out=tmp_path, **TINY)
+
+
 def test_ensemble_averages_member_probabilities_and_tta_views():
     inputs = keras.Input((2, 2, 1))
     flat = keras.layers.Flatten()(inputs)

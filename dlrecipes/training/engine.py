@@ -148,7 +148,7 @@ def build_recipe_model(recipe, data):
     from dlrecipes.training.transfer import transferred_model
 
     if recipe.transfer.source:
-        model = transferred_model(recipe.transfer, data.num_classes)
+        model = transferred_model(recipe.transfer, data.num_classes, recipe.model.name)
     else:
         model = build_model(
             recipe.model.name,

@@ -3,6 +3,7 @@ networks?"; CS231n "Transfer learning"): start from the model of a finished run,
 head for the new classes, freeze the lower layers, fine-tune at a lower learning rate, and
 optionally unfreeze later (a second run whose `transfer.source` is the first one)."""
 
+import json
 import pathlib
 
 import keras
@@ -74,9 +75,24 @@ def freeze(model, *, below=None, train_top=None):
     return [layer.name for layer in layers if layer.trainable]
 
 
-def transferred_model(spec, num_classes):
-    """The model a `TransferSpec` describes, for `num_classes` classes, frozen as it says."""
+def check_source_model(source, model_name):
+    """ConfigError unless the run in `source` trained the model `model_name`: a transfer run
+    continues the source's network, so the recipe must name that architecture (its run folder
+    and recipe.json would otherwise claim a model it did not train)."""
+    saved = pathlib.Path(source) / "recipe.json"
+    trained = json.loads(saved.read_text())["model"]["name"] if saved.is_file() else None
+    if trained != model_name:
+        raise ConfigError(
+            f"transfer.source {str(source)!r} trained model {trained!r}, and a transfer run continues "
+            f"that network: the recipe's model must be {trained!r}. Received: model={model_name!r}"
+        )
+
+
+def transferred_model(spec, num_classes, model_name):
+    """The model a `TransferSpec` describes, for `num_classes` classes, frozen as it says; the
+    source run must have trained `model_name` (`check_source_model`)."""
     model = adapt(load_run_model(spec.source), num_classes, new_head=spec.new_head)
+    check_source_model(spec.source, model_name)
     if not spec.new_head and model.output_shape[-1] != num_classes:
         raise ConfigError(
             f"transfer.new_head=False keeps {model.output_shape[-1]} outputs but the recipe has "
