@@ -83,6 +83,14 @@ def test_schedule_command_prints_and_plots(capsys, tmp_path):
     assert "has no option ['alpa']" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("recipe, task", [("char_lstm_pystdlib", "language_model"), ("fcn32s_scenes", "segmentation")])
+def test_diagnose_refuses_tasks_other_than_classification_before_writing(tmp_path, recipe, task):
+    """Its checks assume images and classes: a language model once died on an AttributeError."""
+    with pytest.raises(dlrecipes.ConfigError, match=f"diagnose runs image-classification checks.*a {task} task"):
+        diagnostics.diagnose(recipe, out=tmp_path, max_train_examples=100)
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_diagnose_command_writes_report_and_plots(capsys, tmp_path, fashion_mnist_dir, monkeypatch):
     defaults = diagnostics.diagnose.__kwdefaults__
     monkeypatch.setattr(diagnostics.diagnose, "__kwdefaults__",

@@ -19,6 +19,8 @@ import time
 import keras
 import numpy as np
 
+from dlrecipes.errors import ConfigError
+from dlrecipes.tasks import CLASSIFICATION, task_of
 from dlrecipes.training import reporting
 from dlrecipes.training.engine import compiled_model, load_data, resolve_recipe
 from dlrecipes.training.recipe import AugmentationSpec, ScheduleSpec
@@ -231,6 +233,12 @@ def diagnose(recipe, *, out="runs", data_dir=None, max_train_examples=5000, lr_s
     report.md, report.json, lr_range.png and layer_statistics.png. Returns (folder, report)."""
     recipe = resolve_recipe(recipe, overrides)
     data = load_data(recipe, data_dir, max_train_examples)
+    task = task_of(data)
+    if task is not CLASSIFICATION:
+        raise ConfigError(
+            f"diagnose runs image-classification checks (initial loss vs ln C, overfitting 20 examples, ...); "
+            f"recipe {recipe.name!r} trains a {task.name} task on {recipe.dataset!r}."
+        )
     run_dir = pathlib.Path(out) / recipe.name / datetime.datetime.now().strftime("diagnose-%Y%m%d-%H%M%S")
     make_folder(run_dir, out=out, exist_ok=True)
     x, _ = data.normalized("train")
