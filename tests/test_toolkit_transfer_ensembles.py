@@ -124,6 +124,11 @@ def test_multi_crop_views_are_the_corners_and_centre_and_their_mirrors():
         ensembles.evaluate_runs(["no-such-run"], crop=0)  # before any run folder is read
 
 
+def test_ensemble_members_are_run_folders_or_keras_files(source_run):
+    with pytest.raises(ConfigError, match="run folders holding model.keras, or .keras files. Received: .*recipe.json"):
+        ensembles.load_models([source_run.run_dir / "recipe.json"])  # was Keras' "File format not supported"
+
+
 def test_ensemble_command_on_run_folders_and_snapshots(source_run, capsys, tmp_path):
     import json
 

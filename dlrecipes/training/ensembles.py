@@ -19,8 +19,10 @@ def load_models(run_dirs):
     models = []
     for path in map(pathlib.Path, run_dirs):
         file = path / "model.keras" if path.is_dir() else path
-        if not file.is_file():
-            raise ConfigError(f"run_dirs must be run folders holding model.keras. Received: {str(path)!r}")
+        if not file.is_file() or file.suffix != ".keras":
+            raise ConfigError(
+                f"run_dirs must be run folders holding model.keras, or .keras files. Received: {str(path)!r}"
+            )
         models.append(keras.saving.load_model(file))
     return models
 
