@@ -214,7 +214,9 @@ def parser():
     return root
 
 
-def _run(function, args):
+def run_reporting_errors(function, args):
+    """`function(args)`'s exit status: 0, or 2 after printing the package's clear errors (bad
+    settings, missing data) as one line, the way every dlrecipes command and script reports them."""
     try:
         function(args)
     except (ConfigError, DataUnavailableError) as error:
@@ -226,7 +228,7 @@ def _run(function, args):
 def cli(argv=None):
     """Entry point of the `dlrecipes` console script."""
     args = parser().parse_args(argv)
-    return _run(args.run, args)
+    return run_reporting_errors(args.run, args)
 
 
 def main(recipe, argv=None):
@@ -234,7 +236,7 @@ def main(recipe, argv=None):
     script = argparse.ArgumentParser(description=f"Train recipe {recipe.name}: {recipe.description}")
     add_train_arguments(script)
     args = script.parse_args(argv)
-    sys.exit(_run(lambda a: _train(recipe, a), args))
+    sys.exit(run_reporting_errors(lambda a: _train(recipe, a), args))
 
 
 if __name__ == "__main__":

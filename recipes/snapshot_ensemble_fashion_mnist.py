@@ -5,8 +5,10 @@ recipes/snapshot_ensemble_fashion_mnist.py` prints the test accuracy of each sna
 average and of the average with horizontal-flip test-time augmentation."""
 
 import argparse
+import sys
 
 from dlrecipes import AugmentationSpec, ModelSpec, OptimizerSpec, Recipe, ScheduleSpec
+from dlrecipes.cli import run_reporting_errors
 
 RECIPE = Recipe(
     name="snapshot_ensemble_fashion_mnist",
@@ -39,6 +41,10 @@ def main(argv=None):
     parser.add_argument("--epochs", type=int)
     parser.add_argument("--out", default="runs")
     args = parser.parse_args(argv)
+    sys.exit(run_reporting_errors(_print_comparison, args))
+
+
+def _print_comparison(args):
     for key, value in compare(args.out, epochs=args.epochs).items():
         print(f"{key}: {value}")
 

@@ -16,8 +16,10 @@ transfer.json next to the runs.
 import argparse
 import json
 import pathlib
+import sys
 
 from dlrecipes import EarlyStoppingSpec, ModelSpec, OptimizerSpec, Recipe, TransferSpec
+from dlrecipes.cli import run_reporting_errors
 
 RECIPE = Recipe(
     name="transfer_fashion_mnist",
@@ -76,6 +78,10 @@ def main(argv=None):
     parser.add_argument("--epochs", type=int, help="pretraining epochs")
     parser.add_argument("--out", default="runs")
     args = parser.parse_args(argv)
+    sys.exit(run_reporting_errors(_print_comparison, args))
+
+
+def _print_comparison(args):
     for key, value in compare(args.out, args.epochs).items():
         print(f"{key}: {value}")
 

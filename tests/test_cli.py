@@ -122,6 +122,13 @@ def test_recipe_script_takes_the_same_flags(tmp_path, fashion_mnist_dir):
     assert recipe["seed"] == 3 and recipe["epochs"] == 1
 
 
+@pytest.mark.parametrize("script", ["transfer_fashion_mnist.py", "snapshot_ensemble_fashion_mnist.py"])
+def test_comparison_scripts_report_errors_like_every_command(script):
+    bad = subprocess.run([sys.executable, str(ROOT / "recipes" / script), "--epochs", "0"], capture_output=True, text=True)
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr  # was a ConfigError traceback, exit 1
+    assert bad.stderr.strip().endswith("dlrecipes: error: epochs must be >= 1. Received: epochs=0")
+
+
 def test_every_recipe_file_defines_a_valid_recipe():
     import dlrecipes
 

@@ -516,7 +516,7 @@ def main(SPACE, argv=None):  # noqa: N803  (called as main(SPACE) by space scrip
     import argparse
     import sys
 
-    from dlrecipes.cli import _run
+    from dlrecipes.cli import run_reporting_errors
     from dlrecipes.search.space import space_from_module
 
     module = sys.modules["__main__"]
@@ -524,4 +524,4 @@ def main(SPACE, argv=None):  # noqa: N803  (called as main(SPACE) by space scrip
     script = argparse.ArgumentParser(description=f"Hyperparameter search over space {name}")
     add_tune_arguments(script, with_space=False)
     args = script.parse_args(argv)
-    sys.exit(_run(lambda a: tune_command(a, space_from_module(name, module)), args))
+    sys.exit(run_reporting_errors(lambda a: tune_command(a, space_from_module(name, module)), args))
