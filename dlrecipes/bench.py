@@ -38,6 +38,7 @@ Benchmarks are not tests: nothing here asserts on time.
 
 import argparse
 import datetime
+import importlib.util
 import json
 import os
 import platform
@@ -425,8 +426,17 @@ CLEAR_ERROR_EXIT = 2
 CLEAR_ERRORS = {error.__name__: error for error in (ConfigError, DataUnavailableError)}
 
 
-def _in_fresh_process(mode, payload, backend, timeout, what, env=None):
+def check_backend(backend):
+    """`backend` must be one of BACKENDS and installed here."""
     check_choice("backend", backend, BACKENDS)
+    if importlib.util.find_spec(backend) is None:
+        extra = {"tensorflow": "tensorflow", "jax": '-e ".[jax]"', "torch": '-e ".[torch]"'}[backend]
+        raise ConfigError(f"backend {backend!r} is not installed here (pip install {extra}). Received: backend={backend!r}")
+    return backend
+
+
+def _in_fresh_process(mode, payload, backend, timeout, what, env=None):
+    check_backend(backend)
     env = {**os.environ, **(env or {}), "KERAS_BACKEND": backend, "TF_CPP_MIN_LOG_LEVEL": "3"}
     command = [sys.executable, "-m", "dlrecipes.bench", mode, json.dumps(payload)]
     result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=timeout, check=False)
@@ -639,7 +649,7 @@ def bench_command(args):
             raise ConfigError("bench needs at least one MODEL (or --compare JSON ...). Received: none")
         backends = [b.strip() for b in args.backend.split(",")]
         for backend in backends:
-            check_choice("backend", backend, BACKENDS)
+            check_backend(backend)
         specs = [
             make_spec(
                 model=model, options=dict(args.option), input_shape=args.input_shape,

@@ -161,6 +161,15 @@ def test_errors_of_the_measuring_process_arrive_as_one_clear_line(capsys):
     assert "keras:ResNet50 cannot be built: Input size must be at least 32x32" in capsys.readouterr().err
 
 
+def test_a_backend_that_is_not_installed_is_named_before_any_process_starts(monkeypatch, capsys):
+    import importlib.util
+
+    find_spec = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "torch" else find_spec(name, *a))
+    assert cli(["bench", "lenet5", "--backend", "tensorflow,torch"]) == 2  # was the child's ModuleNotFoundError
+    assert "backend 'torch' is not installed here (pip install -e \".[torch]\")" in capsys.readouterr().err
+
+
 def test_several_models_are_all_built_before_any_is_measured(monkeypatch, capsys):
     """mlp takes 8×8 images, VGG-11 does not: the run stops before measuring mlp for minutes."""
     measured = []
