@@ -111,11 +111,10 @@ def make_spec(**changes):
         from dlrecipes.registry import builder_options, model_info
 
         model_info(spec["model"])  # unknown names raise with suggestions
-        unknown = sorted(set(spec["options"]) - set(builder_options(spec["model"])))
+        allowed = sorted(builder_options(spec["model"]))
+        unknown = sorted(set(spec["options"]) - set(allowed))
         if unknown:
-            raise ConfigError(
-                f"{spec['model']} has no options {unknown}. Allowed: {sorted(builder_options(spec['model']))}"
-            )
+            raise ConfigError(f"{spec['model']} has no options {unknown}. Allowed: {allowed}")
     elif spec["model"].removeprefix("keras:") not in KERAS_APPLICATIONS.values():
         check_choice("model", spec["model"], [f"keras:{n}" for n in KERAS_APPLICATIONS.values()])
     return spec
@@ -648,7 +647,7 @@ def bench_command(args):
         if not args.models:
             raise ConfigError("bench needs at least one MODEL (or --compare JSON ...). Received: none")
         backends = [b.strip() for b in args.backend.split(",")]
-        for backend in backends:
+        for backend in backends:  # all of them before the first process starts
             check_backend(backend)
         specs = [
             make_spec(
