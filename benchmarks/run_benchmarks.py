@@ -75,15 +75,23 @@ def _fast_cnn(recipe="fashion_mnist_fast"):
 
 def _paired(specs, processes, backend="tensorflow"):
     """`specs` measured together (`dlrecipes.bench.measure_paired`: timed runs alternating in one
-    process, compared round by round) in `processes` fresh processes of `backend`; per spec, the
-    first process' record with every process' rounds."""
-    runs = [measure_paired_isolated(specs, backend) for _ in range(processes)]
+    process, compared round by round) in `processes` fresh processes of `backend`, every other one
+    building the models in reverse order, so that whatever being built first does to a model falls
+    on each alike; per spec, the first process' record with every process' rounds and, per round,
+    its throughput ÷ the first spec's."""
+    runs = []
+    for process in range(processes):
+        order = -1 if process % 2 else 1
+        runs.append(measure_paired_isolated(specs[::order], backend)[::order])
     merged = []
     for records in zip(*runs):
         rounds = {key: [value for record in records for value in record[key]]
-                  for key in ("train_examples_per_s_repeats", "infer_examples_per_s_repeats",
-                              "train_ratio_repeats", "infer_ratio_repeats")}
+                  for key in ("train_examples_per_s_repeats", "infer_examples_per_s_repeats")}
         merged.append(_merged(records, rounds, " + ".join(run[0]["paired_run"] for run in runs)))
+    for record in merged:
+        for kind in ("train", "infer"):
+            rates = zip(record[f"{kind}_examples_per_s_repeats"], merged[0][f"{kind}_examples_per_s_repeats"])
+            record[f"{kind}_ratio_repeats"] = [mine / base for mine, base in rates]
     return merged
 
 
@@ -113,16 +121,19 @@ def paired_summary(block):
 
 
 def applications(processes=2, rounds=8):
-    """keras.applications' model (weights=None, first row of each pair) vs our builder of the same
-    architecture on the TensorFlow backend at its compile defaults, 64×64×3 input, 1000 classes,
-    batch 8 (CPU: small inputs and batches), measured as a pair: both models built in one process,
-    8 rounds each timing 10 training steps of one model then of the other (order alternating), then
-    the same for inference, in 2 fresh processes. Ratio = ours ÷ keras.applications, the median of
-    the 16 rounds' ratios, whose quartiles follow each table; issue 8 asks ≥ 0.98. Pairing matters
-    on a shared machine: measured in separate processes, the identical graphs of our `vgg16` and
-    keras.applications' VGG16 (tests/test_zoo_classic.py) came out 0.86 to 1.14 apart (the
-    unpaired section of the Intel Xeon, 2026-12-01, and its two predecessors in git). Peak RSS is
-    the shared process'."""
+    """keras.applications' model (weights=None, first row of each pair) vs our builder of the
+    same architecture on the TensorFlow backend at its compile defaults, 64×64×3 input, 1000
+    classes, batch 8 (CPU: small inputs and batches), measured as a pair: both models built in
+    one process, 8 rounds each timing 10 training steps of one model then of the other (order
+    alternating), then the same for inference, in 2 fresh processes, the second building the
+    models in reverse order. Ratio = ours ÷ keras.applications, the median of the 16 rounds'
+    ratios, whose quartiles follow each table; issue 8 asks ≥ 0.98. The last pair,
+    keras.applications' VGG16 against itself, is the control: how far apart this method puts one
+    graph on this machine. Pairing matters on a shared machine: measured in separate processes,
+    our `vgg16` and keras.applications' VGG16 (the same layers, equal in inference,
+    tests/test_zoo_classic.py; ours adds the paper's two dropout layers in training) came out
+    0.86 to 1.14 apart (the unpaired section of the Intel Xeon, 2026-12-01, and its two
+    predecessors in git). Peak RSS is the shared process'."""
     return _applications_pairs(["tensorflow"], processes, rounds)
 
 
@@ -131,14 +142,16 @@ def applications_jax_torch(processes=2, rounds=8):
     section "Our builders vs keras.applications", on Keras' JAX and PyTorch backends (those
     installed) at their compile defaults (JAX: XLA, 10 steps per execution, so a timed run of 10
     steps is one execution; PyTorch: eager), 64×64×3 input, 1000 classes, batch 8: 8 paired
-    rounds of training, then of inference, in each of 2 fresh processes per model and backend.
-    Ratio = ours ÷ keras.applications, the median of the 16 rounds' ratios (quartiles after each
-    table). Our `vgg16` is keras.applications' VGG16 graph: its ratio shows how far apart two
-    measurements of one graph fall on this machine and backend."""
+    rounds of training, then of inference, in each of 2 fresh processes per model and backend,
+    the second building the models in reverse order. Ratio = ours ÷ keras.applications, the
+    median of the 16 rounds' ratios (quartiles after each table). The last pair of each backend,
+    keras.applications' VGG16 against itself, is the control: how far apart this method puts one
+    graph on this machine and backend."""
     return _applications_pairs([b for b in installed_backends() if b != "tensorflow"], processes, rounds)
 
 
-APPLICATION_PAIRS = (("resnet50", "ResNet50"), ("vgg16", "VGG16"), ("densenet121", "DenseNet121"))
+APPLICATION_PAIRS = (("resnet50", "keras:ResNet50"), ("vgg16", "keras:VGG16"), ("densenet121", "keras:DenseNet121"),
+                     ("keras:VGG16", "keras:VGG16"))  # the last: the control, one graph against itself
 
 
 def _applications_pairs(backends, processes, rounds):
@@ -148,7 +161,7 @@ def _applications_pairs(backends, processes, rounds):
         settings = dict(input_shape=[64, 64, 3], num_classes=1000, batch_size=8, steps=10, repeats=rounds, warmup=1,
                         **_defaults(backend))
         for ours, theirs in APPLICATION_PAIRS:
-            specs = [make_spec(model=m, **settings) for m in (f"keras:{theirs}", ours)]
+            specs = [make_spec(model=m, **settings) for m in (theirs, ours)]
             rows.append(_paired(specs, processes, backend))
     return rows
 

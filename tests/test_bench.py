@@ -569,6 +569,30 @@ def test_benchmark_script_errors_are_usage_errors(tmp_path, capsys):
     assert exit_.value.code == 2 and "holds no section records" in capsys.readouterr().err
 
 
+def test_every_other_paired_process_builds_the_models_in_reverse_order(monkeypatch):
+    """A model built first may run faster; the ratios stay ours ÷ the first spec's, round by round."""
+    script = benchmark_script()
+    rates = iter([{"a": [10.0, 20.0], "b": [5.0, 5.0]}, {"b": [15.0, 60.0], "a": [30.0, 40.0]}])  # per process
+    orders = []
+
+    def measured(specs, backend):
+        orders.append([spec["model"] for spec in specs])
+        process = next(rates)
+        return [{"spec": spec, "peak_rss_mib": 1.0, "paired_run": f"run{len(orders)}",
+                 "train_examples_per_s_repeats": process[spec["model"]],
+                 "infer_examples_per_s_repeats": [2 * rate for rate in process[spec["model"]]],
+                 "train_ratio_repeats": [0.0, 0.0], "infer_ratio_repeats": [0.0, 0.0]} for spec in specs]
+
+    monkeypatch.setattr(script, "measure_paired_isolated", measured)
+    first, second = script._paired([{"model": "a", "batch_size": 4}, {"model": "b", "batch_size": 4}], 2)
+    assert orders == [["a", "b"], ["b", "a"]]
+    assert first["train_examples_per_s_repeats"] == [10.0, 20.0, 30.0, 40.0]
+    assert second["train_examples_per_s_repeats"] == [5.0, 5.0, 15.0, 60.0]
+    assert first["train_ratio_repeats"] == first["infer_ratio_repeats"] == [1.0] * 4
+    assert second["train_ratio_repeats"] == second["infer_ratio_repeats"] == [0.5, 0.25, 0.5, 1.5]
+    assert second["paired_run"] == first["paired_run"] == "run1 + run2"
+
+
 def test_paired_summary_leaves_out_rows_outside_the_pair():
     script = benchmark_script()
     pair = [{"paired_run": "p", "train_ratio_repeats": [1.0] * 3, "infer_ratio_repeats": [1.0] * 3},
