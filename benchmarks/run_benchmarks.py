@@ -41,7 +41,8 @@ import subprocess
 import sys
 
 from dlrecipes.bench import (
-    environment_line, gpu_description, make_spec, measure_isolated, measure_paired_isolated, table, write_section,
+    environment_line, gpu_description, make_spec, measure_isolated, measure_paired_isolated, table, with_round_ratios,
+    write_section,
 )
 from dlrecipes.errors import ConfigError
 
@@ -88,11 +89,7 @@ def _paired(specs, processes, backend="tensorflow"):
         rounds = {key: [value for record in records for value in record[key]]
                   for key in ("train_examples_per_s_repeats", "infer_examples_per_s_repeats")}
         merged.append(_merged(records, rounds, " + ".join(run[0]["paired_run"] for run in runs)))
-    for record in merged:
-        for kind in ("train", "infer"):
-            rates = zip(record[f"{kind}_examples_per_s_repeats"], merged[0][f"{kind}_examples_per_s_repeats"])
-            record[f"{kind}_ratio_repeats"] = [mine / base for mine, base in rates]
-    return merged
+    return with_round_ratios(merged)
 
 
 def _merged(records, rounds, paired_run):

@@ -405,14 +405,17 @@ def measure_paired(specs):
             for index in ((r + k) % len(subjects) for k in range(len(subjects))):  # rotated order
                 rates[kind][index][r] = rate(subjects[index])
     run = f"{os.getpid()}@{datetime.datetime.now(datetime.timezone.utc).isoformat()}"
-    records = []
-    for index, subject in enumerate(subjects):
-        record = {**subject.record(rates["train"][index], rates["infer"][index]), "paired_run": run}
+    return with_round_ratios([{**subject.record(rates["train"][index], rates["infer"][index]), "paired_run": run}
+                              for index, subject in enumerate(subjects)])
+
+
+def with_round_ratios(records):
+    """`records` of a paired measurement, each given, per round, its throughput ÷ the first
+    record's in that round (`train_ratio_repeats`, `infer_ratio_repeats`)."""
+    for record in records:
         for kind in ("train", "infer"):
-            record[f"{kind}_ratio_repeats"] = [
-                mine / base for mine, base in zip(rates[kind][index], rates[kind][0])
-            ]
-        records.append(record)
+            rates = zip(record[f"{kind}_examples_per_s_repeats"], records[0][f"{kind}_examples_per_s_repeats"])
+            record[f"{kind}_ratio_repeats"] = [mine / base for mine, base in rates]
     return records
 
 
